@@ -1,0 +1,112 @@
+"""`rag index | query | answer | serve | eval`: the command-line edge, where Settings are built."""
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.config import Settings
+from rag.errors import RagError
+from rag.retrieval import Retrieval
+from rag.service import RagService
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings()
+        return int(args.handler(args, settings) or 0)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("index", help="build or rebuild the index over a corpus folder")
+    p.add_argument("corpus", nargs="?", type=Path, help="corpus folder (default: RAG_CORPUS_DIR)")
+    p.set_defaults(handler=_index)
+
+    p = sub.add_parser("query", help="print the passages that best answer a question")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
+    p.add_argument("--json", action="store_true", help="print the JSON body of POST /query")
+    p.set_defaults(handler=_query)
+
+    p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(handler=_serve)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    service = RagService(settings)
+    manifest = service.build(args.corpus, progress=True)
+    counts = manifest["counts"]
+    print(
+        f"Indexed {counts['documents']} documents into {counts['chunks']} chunks "
+        f"in {manifest['build_seconds']} s -> {settings.index_dir}"
+    )
+    for skipped in manifest["skipped"]:
+        print(f"skipped {skipped['doc_id']}: {skipped['reason']}", file=sys.stderr)
+    return 0
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    service = RagService(settings)
+    service.open(build_if_missing=True)
+    result = service.query(args.question, args.top_k, args.mode)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render(result))
+    return 0
+
+
+def render(result: Retrieval) -> str:
+    """Human-readable passages: where each comes from, then its text."""
+    lines = []
+    for p in result.passages:
+        lines.append(f"[{p.rank}] {p.doc_id}  chars {p.start}-{p.end}  score {p.score:.4f}")
+        lines.append(f"    {p.title or '(untitled)'}")
+        body = " ".join(p.text.split())
+        lines += textwrap.wrap(textwrap.shorten(body, 600), 96, initial_indent="    ", subsequent_indent="    ")
+        lines.append("")
+    verdict = "yes" if result.answerable else "no - the articles may not cover this"
+    lines.append(f"answerable: {verdict} (relevance {result.relevance:.3f})")
+    return "\n".join(lines)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    service = RagService(settings)
+    service.open(build_if_missing=True)
+    print(f"Serving {service.stats()['chunks']} chunks on http://{args.host}:{args.port} (docs at /docs)")
+    uvicorn.run(create_app(settings, service), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

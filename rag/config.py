@@ -1,0 +1,53 @@
+"""One Settings object; the only place that reads the environment (prefix RAG_)."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can tune. Built at the edges (CLI, API, eval) and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("seeds"), description="Folder of .txt/.md articles to index")
+    index_dir: Path = Field(Path(".index"), description="Where the index lives; empty = build it")
+    embedder: str = Field("sentence-transformers", description="Embedder backend name")
+    model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model: the bundled all-MiniLM-L6-v2, or a local path / model name",
+    )
+    store: str = Field("faiss", description="Vector store backend name")
+    chunk_tokens: int = Field(160, ge=16, le=2048, description="Chunk size in tiktoken tokens")
+    chunk_overlap: int = Field(32, ge=0, le=512, description="Overlap between chunks, in tokens")
+    embed_titles: bool = Field(True, description="Prepend the article title to embedded text")
+    batch_size: int = Field(32, ge=1, le=1024, description="Embedding batch size at index time")
+    top_k: int = Field(5, ge=1, le=50, description="Default number of passages returned")
+    mode: SearchMode = Field("hybrid", description="Default retrieval mode")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant")
+    dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in RRF")
+    lexical_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 ranking in RRF")
+    candidates: int = Field(50, ge=1, le=1000, description="Candidates per ranker before fusion")
+    merge_overlaps: bool = Field(True, description="Merge overlapping chunks of one file in results")
+    answerable_threshold: float = Field(
+        0.40, description="Top dense cosine below which a question counts as not covered"
+    )
+    reranker: str | None = Field(None, description="CrossEncoder name or local path; off if unset")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
+    max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
+    batch_wait_ms: float = Field(4.0, ge=0.0, description="How long a query waits for company")
+    max_batch: int = Field(32, ge=1, description="Most questions embedded together")
+    api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = no auth")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins")
+    generator: str = Field("extractive", description="Default answer generator")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible URL")
+    openai_model: str = Field("gpt-4o-mini", description="Model name sent to that endpoint")
+    openai_api_key: str | None = Field(None, description="API key for that endpoint")
+    openai_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout")
+    openai_retries: int = Field(2, ge=0, le=10, description="Retries on 5xx / connection errors")
+    transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
+    max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")

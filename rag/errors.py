@@ -1,0 +1,33 @@
+"""Exceptions raised by the library; each message names the bad value and the fix."""
+
+
+class RagError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class CorpusError(RagError):
+    """The corpus folder is missing or holds nothing indexable."""
+
+
+class IndexNotFoundError(RagError):
+    """No index exists where one was expected."""
+
+
+class IndexMismatchError(RagError):
+    """The index on disk was built with settings that cannot serve the current ones."""
+
+
+class InvalidQueryError(RagError):
+    """A question or its options are unusable."""
+
+
+class UnknownComponentError(RagError):
+    """A backend name is not registered."""
+
+
+class MissingDependencyError(RagError):
+    """An optional library needed by a backend is not installed."""
+
+
+class GeneratorError(RagError):
+    """A language-model backend failed, timed out or answered nonsense."""

@@ -1,0 +1,70 @@
+"""BM25 over the same chunks as the dense index (bm25s, Snowball-stemmed English)."""
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FOLDER = "bm25"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word tokens, stopwords out, stemmed; hyphenated numbers stay whole ("407-1")."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in _stopwords()]
+    words += [m.lower() for m in re.findall(r"\b\w+(?:-\w+)+\b", text)]
+    return _stemmer().stemWords(words)  # type: ignore[no-any-return]
+
+
+class LexicalIndex:
+    """A BM25 ranking of chunk rows, saved beside the vectors."""
+
+    def __init__(self, bm25: Any) -> None:
+        self._bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        bm25.index([tokenize(t) or [""] for t in texts], show_progress=False)
+        return cls(bm25)
+
+    def search(self, query: str, k: int) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        """Best rows first; rows with no shared term are left out."""
+        tokens = tokenize(query)
+        if not tokens:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k else np.zeros(0, np.int64)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        return scores[top], top.astype(np.int64)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder / FOLDER))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder / FOLDER)))

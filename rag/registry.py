@@ -1,0 +1,36 @@
+"""Name -> backend class, imported lazily so `import rag` never pulls in torch or faiss."""
+
+from importlib import import_module
+from typing import Any
+
+from rag.errors import UnknownComponentError
+
+BUILTIN: dict[str, dict[str, str]] = {
+    "embedder": {
+        "sentence-transformers": "rag.embedding:SentenceTransformerEmbedder",
+    },
+    "store": {
+        "faiss": "rag.stores.faiss_store:FaissStore",
+    },
+    "generator": {
+        "extractive": "rag.generation.extractive:ExtractiveGenerator",
+        "openai": "rag.generation.openai_compat:OpenAICompatGenerator",
+        "transformers": "rag.generation.transformers_local:TransformersGenerator",
+    },
+}
+
+
+def names(kind: str) -> list[str]:
+    """List the registered names of one kind of backend."""
+    return sorted(BUILTIN.get(kind, {}))
+
+
+def resolve(kind: str, name: str) -> Any:
+    """Import and return the class registered as `name` for `kind`."""
+    table = BUILTIN.get(kind, {})
+    if name not in table:
+        raise UnknownComponentError(
+            f"Unknown {kind} {name!r}: choose one of {', '.join(names(kind))}"
+        )
+    module_name, _, attr = table[name].partition(":")
+    return getattr(import_module(module_name), attr)

@@ -1,0 +1,135 @@
+"""The facade the CLI, the HTTP API and the eval all call: build, query, answer, describe."""
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rag import registry
+from rag.batching import MicroBatcher
+from rag.config import SearchMode, Settings
+from rag.documents import load_corpus
+from rag.embedding import Embedder
+from rag.errors import InvalidQueryError
+from rag.index import DocumentInfo, LoadedIndex, build_index, index_exists, load_index
+from rag.retrieval import Query, Retrieval, Retriever
+
+MAX_TOP_K = 50
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Normalise a question or say why it cannot be asked."""
+    text = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
+    text = _CONTROL.sub(" ", text).strip()
+    if not text:
+        raise InvalidQueryError("question is blank: ask something, e.g. 'Who is Michelle Bachelet?'")
+    if len(text) > max_chars:
+        raise InvalidQueryError(
+            f"question is {len(text)} characters long; the limit is {max_chars} (RAG_MAX_QUESTION_CHARS)"
+        )
+    return text
+
+
+def check_top_k(top_k: int) -> int:
+    """Refuse a passage count outside 1..50, naming the bad value."""
+    if not 1 <= top_k <= MAX_TOP_K:
+        raise InvalidQueryError(f"top_k must be between 1 and {MAX_TOP_K}. Currently, top_k is {top_k}")
+    return top_k
+
+
+class RagService:
+    """Owns the embedder, the loaded index and the query batcher of one deployment."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._embedder: Embedder | None = None
+        self._index: LoadedIndex | None = None
+        self._retriever: Retriever | None = None
+        self._batcher: MicroBatcher[Query, Retrieval] | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = registry.resolve("embedder", self.settings.embedder)(self.settings)
+        return self._embedder
+
+    @property
+    def index(self) -> LoadedIndex:
+        if self._index is None:
+            self.open()
+        assert self._index is not None
+        return self._index
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            self._retriever = Retriever(self.index, self.embedder, self.settings)
+        return self._retriever
+
+    def build(self, corpus_dir: Path | None = None, progress: bool = True) -> dict[str, Any]:
+        """(Re)build the index from a corpus folder and serve from it afterwards."""
+        root = Path(corpus_dir or self.settings.corpus_dir)
+        corpus = load_corpus(root)
+        manifest = build_index(
+            corpus.documents,
+            root,
+            self.settings.index_dir,
+            self.settings,
+            self.embedder,
+            skipped=corpus.skipped,
+            progress=progress,
+        )
+        self._index = self._retriever = None
+        return manifest
+
+    def open(self, build_if_missing: bool = False, progress: bool = True) -> None:
+        """Load the index (building it first when asked and there is none)."""
+        if build_if_missing and not index_exists(self.settings.index_dir):
+            self.build(progress=progress)
+        self._index = load_index(self.settings.index_dir, self.settings, self.embedder)
+        self._retriever = None
+
+    def start_batching(self) -> None:
+        """Let concurrent query() calls share model passes (used by the HTTP server)."""
+        if self._batcher is None:
+            self._batcher = MicroBatcher(
+                self.retriever.search, self.settings.max_batch, self.settings.batch_wait_ms / 1e3
+            )
+
+    def close(self) -> None:
+        if self._batcher is not None:
+            self._batcher.close()
+            self._batcher = None
+
+    def make_query(self, question: str, top_k: int | None = None, mode: SearchMode | None = None) -> Query:
+        """Validate the user's input into a Query."""
+        return Query(
+            clean_question(question, self.settings.max_question_chars),
+            check_top_k(self.settings.top_k if top_k is None else top_k),
+            mode or self.settings.mode,
+        )
+
+    def query(
+        self, question: str, top_k: int | None = None, mode: SearchMode | None = None
+    ) -> Retrieval:
+        """Rank passages for one question."""
+        query = self.make_query(question, top_k, mode)
+        if self._batcher is not None:
+            return self._batcher.submit(query)
+        return self.retriever.search([query])[0]
+
+    def query_many(
+        self, questions: Sequence[str], top_k: int | None = None, mode: SearchMode | None = None
+    ) -> list[Retrieval]:
+        """Rank passages for many questions, in batches (used by the eval)."""
+        queries = [self.make_query(q, top_k, mode) for q in questions]
+        size = self.settings.max_batch
+        return [r for i in range(0, len(queries), size) for r in self.retriever.search(queries[i : i + size])]
+
+    def documents(self) -> list[DocumentInfo]:
+        return list(self.index.documents)
+
+    def stats(self) -> dict[str, Any]:
+        counts = self.index.manifest["counts"]
+        return {"chunks": counts["chunks"], "documents": counts["documents"], "model": self.settings.model}

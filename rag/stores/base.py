@@ -1,0 +1,29 @@
+"""The seam between retrieval and whatever holds the vectors."""
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class VectorStore(Protocol):
+    """Holds normalised vectors by row id and returns the nearest by inner product.
+
+    store = registry.resolve("store", "faiss")(dim=384)
+    store.add(matrix)                            # rows get ids 0..n-1 in order
+    scores, ids = store.search(queries, k=10)    # (q, k) each; id -1 pads short results
+    store.save(folder); store = FaissStore.load(folder)
+    """
+
+    dim: int
+
+    def __len__(self) -> int: ...
+
+    def add(self, vectors: NDArray[np.float32]) -> None: ...
+
+    def search(
+        self, queries: NDArray[np.float32], k: int
+    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]: ...
+
+    def save(self, folder: Path) -> None: ...
