@@ -97,6 +97,8 @@ def render(result: Retrieval) -> str:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
     import uvicorn
 
     from api.app import create_app
@@ -104,7 +106,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
     service.open(build_if_missing=True)
     print(f"Serving {service.stats()['chunks']} chunks on http://{args.host}:{args.port} (docs at /docs)")
-    uvicorn.run(create_app(settings, service), host=args.host, port=args.port, log_level="info")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app(settings, service)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 

@@ -1,0 +1,47 @@
+"""FastAPI app factory: the index and model load once, in the lifespan, into app.state."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors
+from api.middleware import AccessLog, BodyLimit
+from api.routes import router
+from rag.config import Settings
+from rag.service import RagService
+
+
+def create_app(settings: Settings | None = None, service: RagService | None = None) -> FastAPI:
+    """Build the app; pass a ready `service` to share an already loaded index (tests, `rag serve`)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = service or RagService(settings)
+        if service is None:
+            svc.open(build_if_missing=True)
+        svc.start_batching()
+        app.state.service = svc
+        try:
+            yield
+        finally:
+            svc.close()
+
+    app = FastAPI(
+        title="News RAG",
+        description="Ask questions over news articles; every passage carries its exact source span.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(router(settings))
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
+        )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+    return app

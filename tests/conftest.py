@@ -1,0 +1,69 @@
+"""Shared fixtures: one real index over seeds/ (bundled model, real FAISS) per test session."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.service import RagService
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def read_exact(path: str | Path) -> str:
+    """Read a file the way the HTTP contract's invariant does."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("seed-index") / "index"
+
+
+@pytest.fixture(scope="session")
+def seed_settings(seed_index_dir: Path) -> Settings:
+    return Settings(corpus_dir=SEEDS, index_dir=seed_index_dir)
+
+
+@pytest.fixture(scope="session")
+def seed_service(seed_settings: Settings) -> RagService:
+    service = RagService(seed_settings)
+    service.build(progress=False)
+    service.open()
+    return service
+
+
+@pytest.fixture(scope="session")
+def run_cli(seed_service: RagService) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the installed `rag` console script the way a user does, against the seed index."""
+    rag = shutil.which("rag", path=str(Path(sys.executable).parent)) or "rag"
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = {
+            **os.environ,
+            "RAG_CORPUS_DIR": str(SEEDS),
+            "RAG_INDEX_DIR": str(seed_service.settings.index_dir),
+            **(env or {}),
+        }
+        return subprocess.run(
+            [rag, *args], capture_output=True, text=True, env=full_env, timeout=300, cwd=ROOT
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def api_url(seed_service: RagService):  # type: ignore[no-untyped-def]
+    """A real uvicorn server on loopback serving the seed index, shared by the HTTP tests."""
+    from api.app import create_app
+    from tests.server import serve
+
+    with serve(create_app(seed_service.settings, seed_service)) as url:
+        yield url
