@@ -4,10 +4,8 @@ import argparse
 import json
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
 from rag.config import Settings
 from rag.errors import RagError
 from rag.retrieval import Retrieval
@@ -50,12 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(handler=_serve)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    from eval.command import register as register_eval
+
+    register_eval(sub)
     return parser
-
-
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:

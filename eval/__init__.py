@@ -1,0 +1,1 @@
+"""Measurement: eval sets, the runner and metrics, and benchmarks."""

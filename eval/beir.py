@@ -1,0 +1,113 @@
+"""Run a BEIR-format dataset (corpus.jsonl, queries.jsonl, qrels/*.tsv) through our indexing and retrieval."""
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from tqdm import tqdm
+
+from eval import metrics
+from rag.articles import Article, Layout, Span
+from rag.config import SearchMode, Settings
+from rag.documents import Document
+from rag.errors import RagError
+from rag.index import FORMAT_VERSION, build_index, index_exists, load_index
+from rag.retrieval import Query, Retriever
+from rag.service import RagService
+
+
+@dataclass(frozen=True)
+class BeirData:
+    documents: list[Document]
+    titles: dict[str, str]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, float]]
+    fingerprint: str
+
+
+def _open(folder: Path, stem: str) -> IO[str]:
+    for name, opener in ((f"{stem}.jsonl", open), (f"{stem}.jsonl.gz", gzip.open)):
+        if (folder / name).is_file():
+            return opener(folder / name, "rt", encoding="utf-8")  # type: ignore[operator,no-any-return]
+    raise RagError(f"{folder} has no {stem}.jsonl or {stem}.jsonl.gz: is it a BEIR dataset folder?")
+
+
+def _records(folder: Path, stem: str, progress: bool) -> Iterator[dict[str, Any]]:
+    with _open(folder, stem) as fh:
+        for line in tqdm(fh, desc=f"Reading {stem}", unit=" rows", disable=not progress):
+            if line.strip():
+                yield json.loads(line)
+
+
+def load_beir(folder: Path, split: str, progress: bool = True) -> BeirData:
+    """Load corpus, queries and one split's qrels; only queries with judgements are kept."""
+    folder = Path(folder)
+    qrels_path = folder / "qrels" / f"{split}.tsv"
+    if not qrels_path.is_file():
+        raise RagError(f"No qrels for split {split!r}: expected {qrels_path}")
+    qrels: dict[str, dict[str, float]] = {}
+    for line in qrels_path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            qid, did, score = line.split("\t")[:3]
+            qrels.setdefault(qid, {})[did] = float(score)
+    digest = hashlib.sha256()
+    documents, titles = [], {}
+    for rec in _records(folder, "corpus", progress):
+        text = rec.get("text") or ""
+        if not text.strip():
+            continue
+        raw = text.encode("utf-8")
+        digest.update(raw)
+        documents.append(Document(rec["_id"], folder / rec["_id"], text, hashlib.sha256(raw).hexdigest()))
+        titles[rec["_id"]] = rec.get("title") or ""
+    queries = {r["_id"]: r["text"] for r in _records(folder, "queries", progress) if r["_id"] in qrels}
+    return BeirData(documents, titles, queries, qrels, digest.hexdigest()[:16])
+
+
+def _layout(titles: dict[str, str]) -> Any:
+    def layout_of(doc: Document) -> Layout:
+        article = Article(titles.get(doc.doc_id) or None, 0, len(doc.text), (Span(0, len(doc.text)),))
+        return Layout((article,), ())
+
+    return layout_of
+
+
+def cache_dir(data: BeirData, settings: Settings, root: Path) -> Path:
+    """One cached index per dataset content and the settings that shape the index."""
+    key = json.dumps([FORMAT_VERSION, data.fingerprint, settings.model, settings.chunk_tokens,
+                      settings.chunk_overlap, settings.embed_titles])
+    return root / f"beir-{data.fingerprint}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def run_beir(
+    folder: Path, split: str, settings: Settings, cache_root: Path, mode: SearchMode | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Document-level nDCG@10, recall@100 and MRR@10, comparable with published BEIR numbers."""
+    data = load_beir(folder, split, progress)
+    index_dir = cache_dir(data, settings, cache_root)
+    service = RagService(settings.model_copy(update={"index_dir": index_dir}))
+    if not index_exists(index_dir):
+        build_index(data.documents, folder, index_dir, service.settings, service.embedder,
+                    layout_of=_layout(data.titles), progress=progress)
+    index = load_index(index_dir, service.settings, service.embedder)
+    retriever = Retriever(index, service.embedder, service.settings)
+    mode = mode or settings.mode
+    qids = list(data.queries)
+    rows = []
+    for start in tqdm(range(0, len(qids), 64), desc="Querying", unit=" batch", disable=not progress):
+        batch = qids[start : start + 64]
+        results = retriever.search([Query(data.queries[q], 300, mode) for q in batch])
+        for qid, result in zip(batch, results, strict=True):
+            ranking = metrics.dedupe([p.doc_id for p in result.passages])
+            rel = data.qrels[qid]
+            rows.append({"id": qid, "ndcg@10": metrics.ndcg_at(ranking, rel, 10),
+                         "recall@100": metrics.recall_at(ranking, rel, 100),
+                         "mrr@10": metrics.mrr_at(ranking, rel, 10)})
+    summary = {m: metrics.mean([r[m] for r in rows]) for m in ("ndcg@10", "recall@100", "mrr@10")}
+    summary["queries"] = len(rows)
+    return {"summary": summary, "rows": rows, "split": split, "mode": mode, "index": str(index_dir)}

@@ -1,0 +1,44 @@
+"""Eval files: JSONL, one question a line, validated so a typo fails loudly with its line number."""
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rag.errors import RagError
+
+DEFAULT_SEEDS = Path(__file__).parent / "datasets" / "seeds.jsonl"
+
+
+class EvalQuestion(BaseModel):
+    """An empty `sources` list marks a question the corpus cannot answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    sources: list[str]
+    evidence: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.sources)
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """Read and validate an eval file; ids must be unique."""
+    if not Path(path).is_file():
+        raise RagError(f"Eval file {str(path)!r} does not exist")
+    questions: list[EvalQuestion] = []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                questions.append(EvalQuestion.model_validate(json.loads(line)))
+            except (json.JSONDecodeError, ValidationError) as exc:
+                raise RagError(f"{path}:{number}: not a valid eval question: {exc}") from exc
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise RagError(f"{path}: question ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return questions

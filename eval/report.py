@@ -1,0 +1,32 @@
+"""Plain-text tables for eval results."""
+
+from typing import Any
+
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """A fixed-width table; floats print with three decimals."""
+    cells = [[_fmt(row.get(c, "")) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
+    sep = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join([line, sep, *body])
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    return table([{"metric": k, "value": v} for k, v in summary.items()], ["metric", "value"])
+
+
+def missed_lines(rows: list[dict[str, Any]]) -> str:
+    out = []
+    for r in rows:
+        out.append(f"- {r['id']}: {r['question']}  (expected {', '.join(r['expected'])}; "
+                   f"evidence rank {r.get('evidence_rank')})")
+        for got in r["returned"]:
+            snippet = " ".join(got["text"].split())[:100]
+            out.append(f"    got {got['doc_id']} @{got['start']} [{got['title']}] {snippet}")
+    return "\n".join(out)

@@ -1,0 +1,97 @@
+"""Run an eval set through the service and score sources, evidence, offsets and abstention."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from eval import metrics
+from eval.dataset import EvalQuestion
+from rag.config import SearchMode
+from rag.retrieval import Passage, Retrieval
+from rag.service import RagService
+
+HIT_KS = (1, 3, 5, 10)
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def evidence_rank(passages: Sequence[Passage], evidence: str | None) -> int | None:
+    """Rank of the first passage whose text holds the evidence (whitespace/case-insensitive)."""
+    if not evidence:
+        return None
+    needle = normalise(evidence)
+    return next((p.rank for p in passages if needle in normalise(p.text)), None)
+
+
+class _Files:
+    """Reads each source file once, exactly as the contract's invariant does."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def exact(self, passage: Passage) -> bool:
+        if passage.path not in self._texts:
+            with open(passage.path, encoding="utf-8", newline="") as fh:
+                self._texts[passage.path] = fh.read()
+        return self._texts[passage.path][passage.start : passage.end] == passage.text
+
+
+def run_eval(
+    service: RagService, questions: Sequence[EvalQuestion], k: int = 10, mode: SearchMode | None = None
+) -> dict[str, Any]:
+    """Per-question rows plus their means, Haystack-style (`summary` and `rows`)."""
+    results = service.query_many([q.question for q in questions], top_k=k, mode=mode)
+    files = _Files()
+    rows = [_row(q, r, k, files) for q, r in zip(questions, results, strict=True)]
+    return {"summary": _summary(rows, k), "rows": rows, "k": k, "mode": mode or service.settings.mode}
+
+
+def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Files) -> dict[str, Any]:
+    ranking = [p.doc_id for p in r.passages]
+    relevant = dict.fromkeys(q.sources, 1.0)
+    row: dict[str, Any] = {
+        "id": q.id,
+        "question": q.question,
+        "expected": q.sources,
+        "answerable": q.answerable,
+        "predicted_answerable": r.answerable,
+        "relevance": r.relevance,
+        "offsets_exact": all(files.exact(p) for p in r.passages),
+        "latency_ms": r.timings_ms.get("total", 0.0),
+        "returned": [{"doc_id": p.doc_id, "title": p.title, "start": p.start, "text": p.text[:160]}
+                     for p in r.passages[:3]],
+    }
+    if q.answerable:
+        row.update({f"hit@{n}": metrics.hit_at(ranking, relevant, n) for n in HIT_KS if n <= k})
+        row["recall@k"] = metrics.recall_at(ranking, relevant, k)
+        row["mrr"] = metrics.mrr_at(ranking, relevant, k)
+        row["ndcg@10"] = metrics.ndcg_at(ranking, relevant, 10)
+        row["evidence_rank"] = evidence_rank(r.passages, q.evidence)
+    return row
+
+
+def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    with_evidence = [r for r in answerable if "evidence_rank" in r]
+    summary: dict[str, Any] = {"questions": len(rows), "answerable": len(answerable),
+                               "unanswerable": len(unanswerable)}
+    for key in [f"hit@{n}" for n in HIT_KS if n <= k] + ["recall@k", "mrr", "ndcg@10"]:
+        summary[key] = metrics.mean([r[key] for r in answerable])
+    for n in sorted({1, 5, k}):
+        summary[f"evidence@{n}"] = metrics.mean(
+            [1.0 if r["evidence_rank"] and r["evidence_rank"] <= n else 0.0 for r in with_evidence]
+        )
+    summary["offsets_exact"] = metrics.mean([1.0 if r["offsets_exact"] else 0.0 for r in rows])
+    summary["abstain_rate"] = metrics.mean([0.0 if r["predicted_answerable"] else 1.0 for r in unanswerable])
+    summary["false_refusal_rate"] = metrics.mean([0.0 if r["predicted_answerable"] else 1.0 for r in answerable])
+    return summary
+
+
+def missed(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Answerable questions whose source or evidence is not in the top 5."""
+    return [
+        r for r in report["rows"]
+        if r["answerable"] and (r.get("hit@5", 0) < 1 or not (r.get("evidence_rank") or 99) <= 5)
+    ]
