@@ -1,13 +1,28 @@
 """HTTP routes; each validates, hands off to the service in a worker thread, and shapes the reply."""
 
+import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
-from starlette.concurrency import run_in_threadpool
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.auth import Authorized
-from api.schemas import DocumentsResponse, Health, QueryRequest, QueryResponse, bounded
+from api.errors import status_for
+from api.schemas import (
+    AnswerRequest,
+    AnswerResponse,
+    DocumentsResponse,
+    GeneratorInfo,
+    Health,
+    QueryRequest,
+    QueryResponse,
+    bounded,
+)
+from rag.answering import Answer
 from rag.config import Settings
+from rag.errors import RagError
 from rag.service import RagService
 
 
@@ -22,6 +37,7 @@ def router(settings: Settings) -> APIRouter:
     """Routes whose request schemas carry this deployment's limits."""
     api = APIRouter()
     query_body = bounded(QueryRequest, settings.max_question_chars)
+    answer_body = bounded(AnswerRequest, settings.max_question_chars)
 
     @api.get("/health", response_model=Health)
     def health(service: Service) -> dict[str, Any]:
@@ -31,6 +47,27 @@ def router(settings: Settings) -> APIRouter:
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         result = await run_in_threadpool(service.query, body.question, body.top_k, body.mode)
         return result.as_dict()
+
+    @api.post(
+        "/answer",
+        response_model=AnswerResponse,
+        dependencies=[Authorized],
+        responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream=true"}},
+    )
+    async def answer(service: Service, body: Annotated[answer_body, Body()]) -> Any:  # type: ignore[valid-type]
+        if not body.stream:
+            result = await run_in_threadpool(
+                service.answer, body.question, body.top_k, body.generator, body.mode
+            )
+            return result.as_dict()
+        events = await run_in_threadpool(
+            service.stream_answer, body.question, body.top_k, body.generator, body.mode
+        )
+        return EventSourceResponse(_sse(events))
+
+    @api.get("/generators", response_model=list[GeneratorInfo], dependencies=[Authorized])
+    def generators(service: Service) -> list[dict[str, Any]]:
+        return service.generators()
 
     @api.get("/documents", response_model=DocumentsResponse, dependencies=[Authorized])
     def documents(service: Service) -> dict[str, Any]:
@@ -43,3 +80,15 @@ def router(settings: Settings) -> APIRouter:
         return {"documents": docs, "skipped": service.index.manifest["skipped"]}
 
     return api
+
+
+async def _sse(events: Iterator[str | Answer]) -> AsyncIterator[dict[str, str]]:
+    """Answer pieces as `token` events, then `done` with the citations; a failure becomes `error`."""
+    try:
+        async for item in iterate_in_threadpool(events):
+            if isinstance(item, Answer):
+                yield {"event": "done", "data": json.dumps(item.as_dict(), ensure_ascii=False)}
+            else:
+                yield {"event": "token", "data": json.dumps(item, ensure_ascii=False)}
+    except RagError as exc:
+        yield {"event": "error", "data": json.dumps({"status": status_for(exc), "detail": str(exc)})}

@@ -56,13 +56,30 @@ class QueryResponse(BaseModel):
     timings_ms: dict[str, float]
 
 
+class QuoteOut(BaseModel):
+    citation: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
 class AnswerResponse(BaseModel):
     question: str
     answer: str
-    citations: list[PassageOut]
+    citations: list[PassageOut] = Field(description="Marker [n] in the answer is citations[n-1]")
     answerable: bool
     generator: str
-    dropped_citations: list[int] = Field(default_factory=list)
+    dropped_citations: list[int] = Field(description="Markers the model wrote that matched no passage")
+    quotes: list[QuoteOut] = Field(description="Exact spans of quoted sentences (extractive only)")
+    relevance: float
+
+
+class GeneratorInfo(BaseModel):
+    name: str
+    available: bool
+    default: bool
+    reason: str | None = None
 
 
 class Health(BaseModel):

@@ -6,6 +6,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError
 from rag.retrieval import Retrieval
@@ -43,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON body of POST /query")
     p.set_defaults(handler=_query)
 
+    p = sub.add_parser("answer", help="write an answer that cites the passages it uses")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
+    p.add_argument("--json", action="store_true", help="print the JSON body of POST /answer")
+    p.add_argument("--stream", action="store_true", help="print the answer as it is written")
+    p.set_defaults(handler=_answer)
+
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -76,6 +85,34 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(render(result))
     return 0
+
+
+def _answer(args: argparse.Namespace, settings: Settings) -> int:
+    service = RagService(settings)
+    service.open(build_if_missing=True)
+    if args.stream and not args.json:
+        for item in service.stream_answer(args.question, args.top_k, args.generator):
+            if isinstance(item, str):
+                print(item, end="", flush=True)
+            else:
+                print("\n\n" + render_citations(item))
+        return 0
+    result = service.answer(args.question, args.top_k, args.generator)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(f"{result.answer}\n\n{render_citations(result)}")
+    return 0
+
+
+def render_citations(result: Answer) -> str:
+    if not result.answerable:
+        return f"(generator: {result.generator}; relevance {result.citations.relevance:.3f})"
+    lines = [f"[{p.rank}] {p.doc_id} chars {p.start}-{p.end}: {p.title or '(untitled)'}"
+             for p in result.citations.passages]
+    if result.dropped_citations:
+        lines.append(f"(removed markers with no passage: {result.dropped_citations})")
+    return "\n".join([*lines, f"(generator: {result.generator})"])
 
 
 def render(result: Retrieval) -> str:

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = no auth")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins")
     generator: str = Field("extractive", description="Default answer generator")
-    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible URL")
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible API base URL (…/v1)")
     openai_model: str = Field("gpt-4o-mini", description="Model name sent to that endpoint")
     openai_api_key: str | None = Field(None, description="API key for that endpoint")
     openai_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout")

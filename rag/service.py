@@ -1,16 +1,18 @@
 """The facade the CLI, the HTTP API and the eval all call: build, query, answer, describe."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from rag import registry
+from rag.answering import Answer, answer, stream_answer
 from rag.batching import MicroBatcher
 from rag.config import SearchMode, Settings
 from rag.documents import load_corpus
 from rag.embedding import Embedder
-from rag.errors import InvalidQueryError
+from rag.errors import InvalidQueryError, UnknownComponentError
+from rag.generation.base import Generator
 from rag.index import DocumentInfo, LoadedIndex, build_index, index_exists, load_index
 from rag.retrieval import Query, Retrieval, Retriever
 
@@ -47,6 +49,13 @@ class RagService:
         self._index: LoadedIndex | None = None
         self._retriever: Retriever | None = None
         self._batcher: MicroBatcher[Query, Retrieval] | None = None
+        self._generators: dict[str, Generator] = {}
+
+    def derive(self, **updates: Any) -> "RagService":
+        """A service with some settings changed that shares this one's loaded model and index."""
+        other = RagService(self.settings.model_copy(update=updates))
+        other._embedder, other._index = self._embedder, self._index
+        return other
 
     @property
     def embedder(self) -> Embedder:
@@ -126,6 +135,43 @@ class RagService:
         queries = [self.make_query(q, top_k, mode) for q in questions]
         size = self.settings.max_batch
         return [r for i in range(0, len(queries), size) for r in self.retriever.search(queries[i : i + size])]
+
+    def generator(self, name: str | None = None) -> Generator:
+        """The named (or default) generator, built once; an unknown or unconfigured one says why."""
+        name = name or self.settings.generator
+        if name not in self._generators:
+            if name not in registry.names("generator"):
+                available = ", ".join(g["name"] for g in self.generators() if g["available"])
+                raise UnknownComponentError(f"Unknown generator {name!r}: available are {available}")
+            self._generators[name] = registry.resolve("generator", name)(self.settings, self.embedder)
+        return self._generators[name]
+
+    def generators(self) -> list[dict[str, Any]]:
+        """Every registered generator, whether it is configured here, and if not, why."""
+        listed = []
+        for name in registry.names("generator"):
+            try:
+                self.generator(name)
+                listed.append({"name": name, "available": True, "default": name == self.settings.generator})
+            except UnknownComponentError as exc:
+                listed.append({"name": name, "available": False, "reason": str(exc), "default": False})
+        return listed
+
+    def answer(
+        self, question: str, top_k: int | None = None, generator: str | None = None,
+        mode: SearchMode | None = None,
+    ) -> Answer:
+        """Retrieve, then write an answer that cites the passages (or say the articles do not cover it)."""
+        gen = self.generator(generator)
+        return answer(self.query(question, top_k, mode), gen)
+
+    def stream_answer(
+        self, question: str, top_k: int | None = None, generator: str | None = None,
+        mode: SearchMode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
+        gen = self.generator(generator)
+        return stream_answer(self.query(question, top_k, mode), gen)
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.index.documents)

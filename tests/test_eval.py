@@ -1,0 +1,62 @@
+"""The seeds eval set is well-formed, and `rag eval` runs and gates through the CLI."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import DEFAULT_SEEDS, load_questions
+from eval.runner import normalise
+from rag.articles import split_articles
+from rag.errors import RagError
+from tests.conftest import SEEDS, read_exact
+
+QUESTIONS = load_questions(DEFAULT_SEEDS)
+TEXTS = {p.name: read_exact(p) for p in SEEDS.glob("*.txt")}
+
+
+def test_the_set_is_big_and_covers_every_article() -> None:
+    answerable = [q for q in QUESTIONS if q.answerable]
+    assert len(QUESTIONS) >= 80 and len(QUESTIONS) - len(answerable) >= 10
+    covered = Counter()
+    for q in answerable:
+        (doc,) = q.sources
+        text = TEXTS[doc]
+        pattern = r"\s+".join(re.escape(w) for w in q.evidence.split())
+        at = re.search(pattern, text, re.IGNORECASE).start()
+        articles = split_articles(text).articles
+        (index,) = [i for i, a in enumerate(articles) if a.start <= at < a.end]
+        covered[(doc, index)] += 1
+    assert len(covered) == 23
+
+
+@pytest.mark.parametrize("q", [q for q in QUESTIONS if q.answerable], ids=lambda q: q.id)
+def test_evidence_sits_in_its_source_and_in_no_other_file(q) -> None:
+    holders = sorted(name for name, text in TEXTS.items() if normalise(q.evidence) in normalise(text))
+    assert holders == sorted(q.sources)
+
+
+def test_bad_eval_lines_fail_with_their_line_number(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "question": "q", "sources": []}\n{"id": "b", "question": ""}\n')
+    with pytest.raises(RagError, match="bad.jsonl:2"):
+        load_questions(bad)
+
+
+def test_rag_eval_reports_writes_json_and_passes_thresholds(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run_cli("eval", "--json", str(out), "--min-hit1", "0.85", "--min-hit5", "0.95",
+                     "--min-evidence5", "0.95", "--min-abstain", "0.8", "--max-false-refusal", "0.05")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "hit@5" in result.stdout and "evidence@5" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["summary"]["offsets_exact"] == 1.0
+    assert len(report["rows"]) == len(QUESTIONS)
+
+
+def test_rag_eval_exits_non_zero_below_a_threshold(run_cli) -> None:
+    result = run_cli("eval", "--min-hit1", "1.01")
+    assert result.returncode == 1
+    assert "FAIL: hit@1" in result.stdout
