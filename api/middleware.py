@@ -32,14 +32,19 @@ class AccessLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
             await self.app(scope, receive, tagged_send)
         finally:
             ms = (time.perf_counter() - started) * 1e3
-            log.info("%s %s %s %.1fms id=%s", scope["method"], scope["path"], status, ms, request_id)
+            log.info(
+                "%s %s %s %.1fms id=%s", scope["method"], scope["path"], status, ms, request_id
+            )
 
 
 class BodyLimit:
@@ -81,8 +86,13 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         body: dict[str, Any] = {"detail": f"request body is larger than {self.max_bytes} bytes"}
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
 

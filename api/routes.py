@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Request
 from sse_starlette import EventSourceResponse
@@ -45,25 +45,28 @@ def router(settings: Settings) -> APIRouter:
 
     @api.post("/query", response_model=QueryResponse, dependencies=[Authorized])
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
-        result = await run_in_threadpool(service.query, body.question, body.top_k, body.mode)
+        req = cast(QueryRequest, body)
+        result = await run_in_threadpool(service.query, req.question, req.top_k, req.mode)
         return result.as_dict()
 
     @api.post(
         "/answer",
         response_model=AnswerResponse,
         dependencies=[Authorized],
-        responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream=true"}},
+        responses={
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "JSON, or SSE with stream=true",
+            }
+        },
     )
     async def answer(service: Service, body: Annotated[answer_body, Body()]) -> Any:  # type: ignore[valid-type]
-        if not body.stream:
-            result = await run_in_threadpool(
-                service.answer, body.question, body.top_k, body.generator, body.mode
-            )
+        req = cast(AnswerRequest, body)
+        call = service.stream_answer if req.stream else service.answer
+        result = await run_in_threadpool(call, req.question, req.top_k, req.generator, req.mode)
+        if isinstance(result, Answer):
             return result.as_dict()
-        events = await run_in_threadpool(
-            service.stream_answer, body.question, body.top_k, body.generator, body.mode
-        )
-        return EventSourceResponse(_sse(events))
+        return EventSourceResponse(_sse(cast(Iterator[str | Answer], result)))
 
     @api.get("/generators", response_model=list[GeneratorInfo], dependencies=[Authorized])
     def generators(service: Service) -> list[dict[str, Any]]:
@@ -73,8 +76,13 @@ def router(settings: Settings) -> APIRouter:
     def documents(service: Service) -> dict[str, Any]:
         root = service.index.corpus_root
         docs = [
-            {"doc_id": d.doc_id, "path": str(root / d.doc_id), "sha256": d.sha256, "chars": d.chars,
-             "articles": [vars(a) for a in d.articles]}
+            {
+                "doc_id": d.doc_id,
+                "path": str(root / d.doc_id),
+                "sha256": d.sha256,
+                "chars": d.chars,
+                "articles": [vars(a) for a in d.articles],
+            }
             for d in service.documents()
         ]
         return {"documents": docs, "skipped": service.index.manifest["skipped"]}
@@ -91,4 +99,7 @@ async def _sse(events: Iterator[str | Answer]) -> AsyncIterator[dict[str, str]]:
             else:
                 yield {"event": "token", "data": json.dumps(item, ensure_ascii=False)}
     except RagError as exc:
-        yield {"event": "error", "data": json.dumps({"status": status_for(exc), "detail": str(exc)})}
+        yield {
+            "event": "error",
+            "data": json.dumps({"status": status_for(exc), "detail": str(exc)}),
+        }

@@ -26,7 +26,8 @@ def bounded(model: type[QueryRequest], max_chars: int) -> type[QueryRequest]:
 
     class Bounded(model):  # type: ignore[valid-type,misc]
         question: Annotated[
-            str, Field(min_length=1, max_length=max_chars, strict=True, description="What to look up")
+            str,
+            Field(min_length=1, max_length=max_chars, strict=True, description="What to look up"),
         ]
 
     Bounded.__name__ = model.__name__
@@ -52,7 +53,9 @@ class QueryResponse(BaseModel):
     question: str
     passages: list[PassageOut]
     answerable: bool
-    relevance: float = Field(description="Top dense cosine; `answerable` compares it to a threshold")
+    relevance: float = Field(
+        description="Top dense cosine; `answerable` compares it to a threshold"
+    )
     timings_ms: dict[str, float]
 
 
@@ -70,7 +73,9 @@ class AnswerResponse(BaseModel):
     citations: list[PassageOut] = Field(description="Marker [n] in the answer is citations[n-1]")
     answerable: bool
     generator: str
-    dropped_citations: list[int] = Field(description="Markers the model wrote that matched no passage")
+    dropped_citations: list[int] = Field(
+        description="Markers the model wrote that matched no passage"
+    )
     quotes: list[QuoteOut] = Field(description="Exact spans of quoted sentences (extractive only)")
     relevance: float
 

@@ -62,15 +62,21 @@ def load_beir(folder: Path, split: str, progress: bool = True) -> BeirData:
             continue
         raw = text.encode("utf-8")
         digest.update(raw)
-        documents.append(Document(rec["_id"], folder / rec["_id"], text, hashlib.sha256(raw).hexdigest()))
+        documents.append(
+            Document(rec["_id"], folder / rec["_id"], text, hashlib.sha256(raw).hexdigest())
+        )
         titles[rec["_id"]] = rec.get("title") or ""
-    queries = {r["_id"]: r["text"] for r in _records(folder, "queries", progress) if r["_id"] in qrels}
+    queries = {
+        r["_id"]: r["text"] for r in _records(folder, "queries", progress) if r["_id"] in qrels
+    }
     return BeirData(documents, titles, queries, qrels, digest.hexdigest()[:16])
 
 
 def _layout(titles: dict[str, str]) -> Any:
     def layout_of(doc: Document) -> Layout:
-        article = Article(titles.get(doc.doc_id) or None, 0, len(doc.text), (Span(0, len(doc.text)),))
+        article = Article(
+            titles.get(doc.doc_id) or None, 0, len(doc.text), (Span(0, len(doc.text)),)
+        )
         return Layout((article,), ())
 
     return layout_of
@@ -78,13 +84,25 @@ def _layout(titles: dict[str, str]) -> Any:
 
 def cache_dir(data: BeirData, settings: Settings, root: Path) -> Path:
     """One cached index per dataset content and the settings that shape the index."""
-    key = json.dumps([FORMAT_VERSION, data.fingerprint, settings.model, settings.chunk_tokens,
-                      settings.chunk_overlap, settings.embed_titles])
+    key = json.dumps(
+        [
+            FORMAT_VERSION,
+            data.fingerprint,
+            settings.model,
+            settings.chunk_tokens,
+            settings.chunk_overlap,
+            settings.embed_titles,
+        ]
+    )
     return root / f"beir-{data.fingerprint}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
 def run_beir(
-    folder: Path, split: str, settings: Settings, cache_root: Path, mode: SearchMode | None = None,
+    folder: Path,
+    split: str,
+    settings: Settings,
+    cache_root: Path,
+    mode: SearchMode | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Document-level nDCG@10, recall@100 and MRR@10, comparable with published BEIR numbers."""
@@ -92,22 +110,37 @@ def run_beir(
     index_dir = cache_dir(data, settings, cache_root)
     service = RagService(settings.model_copy(update={"index_dir": index_dir}))
     if not index_exists(index_dir):
-        build_index(data.documents, folder, index_dir, service.settings, service.embedder,
-                    layout_of=_layout(data.titles), progress=progress)
+        build_index(
+            data.documents,
+            folder,
+            index_dir,
+            service.settings,
+            service.embedder,
+            layout_of=_layout(data.titles),
+            progress=progress,
+        )
     index = load_index(index_dir, service.settings, service.embedder)
     retriever = Retriever(index, service.embedder, service.settings)
     mode = mode or settings.mode
     qids = list(data.queries)
-    rows = []
-    for start in tqdm(range(0, len(qids), 64), desc="Querying", unit=" batch", disable=not progress):
+    rows: list[dict[str, Any]] = []
+    for start in tqdm(
+        range(0, len(qids), 64), desc="Querying", unit=" batch", disable=not progress
+    ):
         batch = qids[start : start + 64]
         results = retriever.search([Query(data.queries[q], 300, mode) for q in batch])
         for qid, result in zip(batch, results, strict=True):
             ranking = metrics.dedupe([p.doc_id for p in result.passages])
             rel = data.qrels[qid]
-            rows.append({"id": qid, "ndcg@10": metrics.ndcg_at(ranking, rel, 10),
-                         "recall@100": metrics.recall_at(ranking, rel, 100),
-                         "mrr@10": metrics.mrr_at(ranking, rel, 10)})
-    summary = {m: metrics.mean([r[m] for r in rows]) for m in ("ndcg@10", "recall@100", "mrr@10")}
+            rows.append(
+                {
+                    "id": qid,
+                    "ndcg@10": metrics.ndcg_at(ranking, rel, 10),
+                    "recall@100": metrics.recall_at(ranking, rel, 100),
+                    "mrr@10": metrics.mrr_at(ranking, rel, 10),
+                }
+            )
+    names = ("ndcg@10", "recall@100", "mrr@10")
+    summary: dict[str, float] = {m: metrics.mean([float(r[m]) for r in rows]) for m in names}
     summary["queries"] = len(rows)
     return {"summary": summary, "rows": rows, "split": split, "mode": mode, "index": str(index_dir)}

@@ -72,8 +72,12 @@ def load(url: str, questions: list[str], concurrency: int) -> dict[str, Any]:
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     rag = Path(sys.executable).with_name("rag")
-    proc = subprocess.Popen([str(rag), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(rag), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
@@ -104,13 +108,22 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     rows = [{"what": "in-process batched encoding", "per_s": rate, "p50_ms": "", "p99_ms": ""}]
-    rows += [{"what": f"HTTP /query, concurrency {r['concurrency']}", "per_s": r["requests_per_s"],
-              "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"]} for r in runs]
+    rows += [
+        {
+            "what": f"HTTP /query, concurrency {r['concurrency']}",
+            "per_s": r["requests_per_s"],
+            "p50_ms": r["p50_ms"],
+            "p99_ms": r["p99_ms"],
+        }
+        for r in runs
+    ]
     print(table(rows, ["what", "per_s", "p50_ms", "p99_ms"]))
     ratio = runs[1]["requests_per_s"] / rate
     print(f"\nconcurrency 8 / batched encoding = {ratio:.2f} (target >= 0.5)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"encoding_per_s": rate, "http": runs, "ratio_c8": ratio}, indent=2))
+    args.json.write_text(
+        json.dumps({"encoding_per_s": rate, "http": runs, "ratio_c8": ratio}, indent=2)
+    )
     return 0
 
 

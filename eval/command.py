@@ -26,10 +26,14 @@ def register(sub: Any) -> None:
     p.add_argument("eval_file", nargs="?", type=Path, default=DEFAULT_SEEDS)
     p.add_argument("--k", type=int, default=10, help="passages retrieved per question")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
-    p.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the full report here")
+    p.add_argument(
+        "--json", type=Path, default=None, metavar="OUT", help="write the full report here"
+    )
     p.add_argument("--beir", type=Path, default=None, metavar="DIR", help="a BEIR dataset folder")
     p.add_argument("--split", default="test", help="BEIR qrels split")
-    p.add_argument("--cache", type=Path, default=Path(".cache"), help="where BEIR indexes are cached")
+    p.add_argument(
+        "--cache", type=Path, default=Path(".cache"), help="where BEIR indexes are cached"
+    )
     for flag in THRESHOLDS:
         p.add_argument(f"--{flag.replace('_', '-')}", type=float, default=None)
     p.set_defaults(handler=handle)
@@ -64,7 +68,9 @@ def _gate(args: argparse.Namespace, summary: dict[str, Any]) -> int:
             continue
         value = summary[key]
         if (direction == "min" and value < limit) or (direction == "max" and value > limit):
-            failures.append(f"{key} = {value:.3f} is {'below' if direction == 'min' else 'above'} {limit}")
+            failures.append(
+                f"{key} = {value:.3f} is {'below' if direction == 'min' else 'above'} {limit}"
+            )
     for failure in failures:
         print(f"FAIL: {failure}")
     return 1 if failures else 0

@@ -40,5 +40,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 raise RagError(f"{path}:{number}: not a valid eval question: {exc}") from exc
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
-        raise RagError(f"{path}: question ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
+        raise RagError(
+            f"{path}: question ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}"
+        )
     return questions

@@ -49,3 +49,24 @@ def rank_by_score(scored: Sequence[tuple[str, float]]) -> list[str]:
 
 def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+def calibrate_threshold(
+    answerable: Sequence[float], unanswerable: Sequence[float], max_false_refusal: float = 0.05
+) -> float | None:
+    """The relevance cut that refuses the most unanswerable questions while wrongly refusing at
+    most `max_false_refusal` of the answerable ones; it sits midway in the widest such gap."""
+    scores = sorted(set(answerable) | set(unanswerable))
+    if not answerable or not unanswerable or len(scores) < 2:
+        return None
+    best: tuple[float, float, float] | None = None
+    best_cut = None
+    for low, high in zip(scores, scores[1:], strict=False):
+        cut = (low + high) / 2
+        refused = sum(s < cut for s in answerable) / len(answerable)
+        if refused > max_false_refusal:
+            continue
+        key = (sum(s < cut for s in unanswerable) / len(unanswerable), -refused, high - low)
+        if best is None or key > best:
+            best, best_cut = key, cut
+    return best_cut

@@ -24,8 +24,10 @@ def summary_table(summary: dict[str, Any]) -> str:
 def missed_lines(rows: list[dict[str, Any]]) -> str:
     out = []
     for r in rows:
-        out.append(f"- {r['id']}: {r['question']}  (expected {', '.join(r['expected'])}; "
-                   f"evidence rank {r.get('evidence_rank')})")
+        out.append(
+            f"- {r['id']}: {r['question']}  (expected {', '.join(r['expected'])}; "
+            f"evidence rank {r.get('evidence_rank')})"
+        )
         for got in r["returned"]:
             snippet = " ".join(got["text"].split())[:100]
             out.append(f"    got {got['doc_id']} @{got['start']} [{got['title']}] {snippet}")

@@ -38,13 +38,21 @@ class _Files:
 
 
 def run_eval(
-    service: RagService, questions: Sequence[EvalQuestion], k: int = 10, mode: SearchMode | None = None
+    service: RagService,
+    questions: Sequence[EvalQuestion],
+    k: int = 10,
+    mode: SearchMode | None = None,
 ) -> dict[str, Any]:
     """Per-question rows plus their means, Haystack-style (`summary` and `rows`)."""
     results = service.query_many([q.question for q in questions], top_k=k, mode=mode)
     files = _Files()
     rows = [_row(q, r, k, files) for q, r in zip(questions, results, strict=True)]
-    return {"summary": _summary(rows, k), "rows": rows, "k": k, "mode": mode or service.settings.mode}
+    return {
+        "summary": _summary(rows, k),
+        "rows": rows,
+        "k": k,
+        "mode": mode or service.settings.mode,
+    }
 
 
 def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Files) -> dict[str, Any]:
@@ -59,8 +67,10 @@ def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Files) -> dict[str, Any]
         "relevance": r.relevance,
         "offsets_exact": all(files.exact(p) for p in r.passages),
         "latency_ms": r.timings_ms.get("total", 0.0),
-        "returned": [{"doc_id": p.doc_id, "title": p.title, "start": p.start, "text": p.text[:160]}
-                     for p in r.passages[:3]],
+        "returned": [
+            {"doc_id": p.doc_id, "title": p.title, "start": p.start, "text": p.text[:160]}
+            for p in r.passages[:3]
+        ],
     }
     if q.answerable:
         row.update({f"hit@{n}": metrics.hit_at(ranking, relevant, n) for n in HIT_KS if n <= k})
@@ -75,8 +85,11 @@ def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     with_evidence = [r for r in answerable if "evidence_rank" in r]
-    summary: dict[str, Any] = {"questions": len(rows), "answerable": len(answerable),
-                               "unanswerable": len(unanswerable)}
+    summary: dict[str, Any] = {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+    }
     for key in [f"hit@{n}" for n in HIT_KS if n <= k] + ["recall@k", "mrr", "ndcg@10"]:
         summary[key] = metrics.mean([r[key] for r in answerable])
     for n in sorted({1, 5, k}):
@@ -84,14 +97,22 @@ def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
             [1.0 if r["evidence_rank"] and r["evidence_rank"] <= n else 0.0 for r in with_evidence]
         )
     summary["offsets_exact"] = metrics.mean([1.0 if r["offsets_exact"] else 0.0 for r in rows])
-    summary["abstain_rate"] = metrics.mean([0.0 if r["predicted_answerable"] else 1.0 for r in unanswerable])
-    summary["false_refusal_rate"] = metrics.mean([0.0 if r["predicted_answerable"] else 1.0 for r in answerable])
+    summary["abstain_rate"] = metrics.mean(
+        [0.0 if r["predicted_answerable"] else 1.0 for r in unanswerable]
+    )
+    summary["false_refusal_rate"] = metrics.mean(
+        [0.0 if r["predicted_answerable"] else 1.0 for r in answerable]
+    )
+    summary["suggested_threshold"] = metrics.calibrate_threshold(
+        [r["relevance"] for r in answerable], [r["relevance"] for r in unanswerable]
+    )
     return summary
 
 
 def missed(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Answerable questions whose source or evidence is not in the top 5."""
     return [
-        r for r in report["rows"]
+        r
+        for r in report["rows"]
         if r["answerable"] and (r.get("hit@5", 0) < 1 or not (r.get("evidence_rank") or 99) <= 5)
     ]

@@ -23,12 +23,14 @@ from rag.index import load_index
 from rag.retrieval import rrf
 from rag.service import RagService
 
-RRF_KS = (10, 30, 60, 100)
-WEIGHTS = ((1.0, 1.0), (1.0, 0.75), (1.0, 0.5), (0.75, 1.0), (1.0, 1.25))
+RRF_KS = (5, 10, 20, 30, 60)
+WEIGHTS = ((1.0, 1.0), (1.0, 0.5), (1.0, 1.25), (1.0, 1.5), (1.0, 2.0), (1.0, 3.0))
 DEPTH = 300
 
 
-def beir_rankings(folder: Path, split: str, settings: Settings, cache: Path) -> tuple[Any, list[Any]]:
+def beir_rankings(
+    folder: Path, split: str, settings: Settings, cache: Path
+) -> tuple[Any, list[Any]]:
     data = load_beir(folder, split, progress=False)
     service = RagService(settings)
     index = load_index(cache_dir(data, settings, cache), settings, service.embedder)
@@ -42,7 +44,9 @@ def beir_rankings(folder: Path, split: str, settings: Settings, cache: Path) -> 
     return (data, index), out
 
 
-def score_variant(data: Any, index: Any, ranked: list[Any], mode: str, k: int, w: tuple[float, float]) -> float:
+def score_variant(
+    data: Any, index: Any, ranked: list[Any], mode: str, k: int, w: tuple[float, float]
+) -> float:
     ndcg = []
     for qid, dense, lexical in ranked:
         if mode == "dense":
@@ -79,10 +83,20 @@ def main() -> int:
     for mode, k, (wd, wl) in variants():
         service = seeds.derive(mode=mode, rrf_k=k or 60, dense_weight=wd, lexical_weight=wl)
         summary = run_eval(service, questions, 10)["summary"]
-        rows.append({"mode": mode, "rrf_k": k or "", "w_dense": wd, "w_lexical": wl,
-                     f"scifact_{args.split}_ndcg@10": score_variant(data, index, ranked, mode, k, (wd, wl)),
-                     "seeds_hit@1": summary["hit@1"], "seeds_mrr": summary["mrr"],
-                     "seeds_evidence@5": summary["evidence@5"]})
+        rows.append(
+            {
+                "mode": mode,
+                "rrf_k": k or "",
+                "w_dense": wd,
+                "w_lexical": wl,
+                f"scifact_{args.split}_ndcg@10": score_variant(
+                    data, index, ranked, mode, k, (wd, wl)
+                ),
+                "seeds_hit@1": summary["hit@1"],
+                "seeds_mrr": summary["mrr"],
+                "seeds_evidence@5": summary["evidence@5"],
+            }
+        )
     print(table(rows, list(rows[0])))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(rows, indent=2))

@@ -46,7 +46,9 @@ def answer(retrieval: Retrieval, generator: Generator) -> Answer:
         return Answer(retrieval.question, NOT_COVERED, retrieval, False, generator.name)
     draft = generator.generate(retrieval.question, retrieval.passages)
     text, dropped = check_citations(draft.text, len(retrieval.passages))
-    return Answer(retrieval.question, text, retrieval, True, generator.name, tuple(dropped), draft.quotes)
+    return Answer(
+        retrieval.question, text, retrieval, True, generator.name, tuple(dropped), draft.quotes
+    )
 
 
 def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | Answer]:

@@ -16,7 +16,9 @@ MIN_BODY_WORDS = 25
 MIN_PREAMBLE_ARTICLE_WORDS = 50
 _WS = " \t\r\n\f\v\u00a0\u2028\u2029\ufeff\u200b"
 
-_MARKER = re.compile(r"^(continue reading|read more|read the full (story|article)|full story)\W*$", re.I)
+_MARKER = re.compile(
+    r"^(continue reading|read more|read the full (story|article)|full story)\W*$", re.I
+)
 _CHROME = [
     re.compile(p, re.I)
     for p in (

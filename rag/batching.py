@@ -60,7 +60,11 @@ class MicroBatcher(Generic[T, R]):
         while len(batch) < self._max_batch:
             remaining = deadline - time.monotonic()
             try:
-                nxt = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                nxt = (
+                    self._queue.get(timeout=remaining)
+                    if remaining > 0
+                    else self._queue.get_nowait()
+                )
             except Empty:
                 return False
             if nxt is None:

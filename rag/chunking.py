@@ -80,7 +80,9 @@ def chunk_article(
     for run in article.content:
         units = _split_oversized(text, sentence_spans(text, run), ok)
         for span in _pack(units, ok, lambda s: count_tokens(text[s.start : s.end]) <= overlap):
-            chunks.append(Chunk(doc_id, article.title, span.start, span.end, text[span.start : span.end]))
+            chunks.append(
+                Chunk(doc_id, article.title, span.start, span.end, text[span.start : span.end])
+            )
     return chunks
 
 

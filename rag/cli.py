@@ -6,6 +6,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+
 from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError
@@ -108,8 +109,10 @@ def _answer(args: argparse.Namespace, settings: Settings) -> int:
 def render_citations(result: Answer) -> str:
     if not result.answerable:
         return f"(generator: {result.generator}; relevance {result.citations.relevance:.3f})"
-    lines = [f"[{p.rank}] {p.doc_id} chars {p.start}-{p.end}: {p.title or '(untitled)'}"
-             for p in result.citations.passages]
+    lines = [
+        f"[{p.rank}] {p.doc_id} chars {p.start}-{p.end}: {p.title or '(untitled)'}"
+        for p in result.citations.passages
+    ]
     if result.dropped_citations:
         lines.append(f"(removed markers with no passage: {result.dropped_citations})")
     return "\n".join([*lines, f"(generator: {result.generator})"])
@@ -122,7 +125,9 @@ def render(result: Retrieval) -> str:
         lines.append(f"[{p.rank}] {p.doc_id}  chars {p.start}-{p.end}  score {p.score:.4f}")
         lines.append(f"    {p.title or '(untitled)'}")
         body = " ".join(p.text.split())
-        lines += textwrap.wrap(textwrap.shorten(body, 600), 96, initial_indent="    ", subsequent_indent="    ")
+        lines += textwrap.wrap(
+            textwrap.shorten(body, 600), 96, initial_indent="    ", subsequent_indent="    "
+        )
         lines.append("")
     verdict = "yes" if result.answerable else "no - the articles may not cover this"
     lines.append(f"answerable: {verdict} (relevance {result.relevance:.3f})")
@@ -138,7 +143,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     service = RagService(settings)
     service.open(build_if_missing=True)
-    print(f"Serving {service.stats()['chunks']} chunks on http://{args.host}:{args.port} (docs at /docs)")
+    print(
+        f"Serving {service.stats()['chunks']} chunks on http://{args.host}:{args.port} (docs at /docs)"
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(settings, service)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)

@@ -28,15 +28,21 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1, le=1024, description="Embedding batch size at index time")
     top_k: int = Field(5, ge=1, le=50, description="Default number of passages returned")
     mode: SearchMode = Field("hybrid", description="Default retrieval mode")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant")
+    rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant (tuned, see README)")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in RRF")
-    lexical_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 ranking in RRF")
+    lexical_weight: float = Field(1.5, ge=0.0, description="Weight of the BM25 ranking in RRF")
     candidates: int = Field(50, ge=1, le=1000, description="Candidates per ranker before fusion")
-    merge_overlaps: bool = Field(True, description="Merge overlapping chunks of one file in results")
+    merge_overlaps: bool = Field(
+        True, description="Merge overlapping chunks of one file in results"
+    )
     answerable_threshold: float = Field(
         0.40, description="Top dense cosine below which a question counts as not covered"
     )
     reranker: str | None = Field(None, description="CrossEncoder name or local path; off if unset")
+    rerank_depth: int = Field(20, ge=1, le=200, description="Candidates the re-ranker rescores")
+    mmr_lambda: float | None = Field(
+        None, ge=0.0, le=1.0, description="MMR relevance/diversity trade-off; off if unset"
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
     batch_wait_ms: float = Field(4.0, ge=0.0, description="How long a query waits for company")

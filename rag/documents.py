@@ -42,7 +42,9 @@ def load_corpus(root: Path) -> Corpus:
     """Read every .txt/.md file under `root`, skipping (and reporting) what cannot be indexed."""
     root = Path(root)
     if not root.is_dir():
-        raise CorpusError(f"Corpus folder {str(root)!r} does not exist: create it or set RAG_CORPUS_DIR")
+        raise CorpusError(
+            f"Corpus folder {str(root)!r} does not exist: create it or set RAG_CORPUS_DIR"
+        )
     real_root = root.resolve()
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
@@ -78,7 +80,9 @@ def _read(path: Path, real_root: Path, doc_id: str) -> Document | SkippedFile:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return SkippedFile(doc_id, f"not valid UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8")
+        return SkippedFile(
+            doc_id, f"not valid UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8"
+        )
     if not text.replace("\ufeff", "").strip():
         return SkippedFile(doc_id, "empty file")
     return Document(doc_id, path, text, hashlib.sha256(data).hexdigest())

@@ -71,7 +71,9 @@ class SentenceTransformerEmbedder:
         try:
             return SentenceTransformer(path, device="cpu")
         except (OSError, ValueError) as exc:
-            hint = "" if Path(path).exists() else " (no such local folder, and hub downloads are off)"
+            hint = (
+                "" if Path(path).exists() else " (no such local folder, and hub downloads are off)"
+            )
             raise MissingDependencyError(
                 f"Cannot load embedding model {self.model_id!r}{hint}: set RAG_MODEL to a local "
                 f"sentence-transformers folder or to {BUNDLED_MODEL!r}"
@@ -101,6 +103,9 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         vectors = self.model.encode_query(
-            list(texts), batch_size=max(len(texts), 1), normalize_embeddings=True, convert_to_numpy=True
+            list(texts),
+            batch_size=max(len(texts), 1),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

@@ -5,10 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from rag.chunking import Chunk
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
 from rag.index import LoadedIndex
+from rag.rerank import CrossEncoderReranker
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,13 @@ class Passage:
     text: str
 
     def as_dict(self) -> dict[str, Any]:
-        source = {"doc_id": self.doc_id, "path": self.path, "title": self.title,
-                  "start": self.start, "end": self.end}
+        source = {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "title": self.title,
+            "start": self.start,
+            "end": self.end,
+        }
         return {"rank": self.rank, "score": self.score, "text": self.text, "source": source}
 
 
@@ -85,6 +93,7 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self.reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
 
     def search(self, queries: Sequence[Query]) -> list[Retrieval]:
         """Embed all questions in one model pass, then rank each; timings are per batch."""
@@ -97,6 +106,10 @@ class Retriever:
         for i, q in enumerate(queries):
             dense = [(int(r), float(s)) for r, s in zip(rows[i], scores[i], strict=True) if r >= 0]
             hits = self._rank(q.question, dense, depth, q.mode)
+            if self.reranker is not None:
+                hits = self._rerank(q.question, hits)
+            if self.settings.mmr_lambda is not None:
+                hits = self._diversify(hits, q.top_k)
             relevance = dense[0][1] if dense else 0.0
             out.append(self._result(q.question, hits[: q.top_k], relevance))
         t2 = time.perf_counter()
@@ -123,6 +136,33 @@ class Retriever:
                 ranked = sorted(fused.items(), key=lambda item: -item[1])
         hits = [self._hit(row, score) for row, score in ranked]
         return _merge_overlaps(hits, self.index.chunks) if self.settings.merge_overlaps else hits
+
+    def _rerank(self, question: str, hits: list[_Hit]) -> list[_Hit]:
+        """Re-order the first `rerank_depth` hits by cross-encoder score; the rest keep their order."""
+        head, tail = hits[: self.settings.rerank_depth], hits[self.settings.rerank_depth :]
+        assert self.reranker is not None
+        scores = self.reranker.scores(question, [h.text for h in head])
+        for hit, score in zip(head, scores, strict=True):
+            hit.score = score
+        return sorted(head, key=lambda h: -h.score) + tail
+
+    def _diversify(self, hits: list[_Hit], top_k: int) -> list[_Hit]:
+        """Maximal marginal relevance over the first-stage order: relevance is the min-max scaled
+        fused score, redundancy the highest cosine to a passage already picked."""
+        pool = hits[: 3 * top_k]
+        if len(pool) < 2:
+            return hits
+        vecs = self.index.store.vectors([h.row for h in pool])
+        raw = np.array([h.score for h in pool], dtype=np.float32)
+        relevance = (raw - raw.min()) / ((raw.max() - raw.min()) or 1.0)
+        lam = self.settings.mmr_lambda or 0.0
+        chosen: list[int] = []
+        while len(chosen) < min(top_k, len(pool)):
+            redundancy = (vecs @ vecs[chosen].T).max(axis=1) if chosen else np.zeros(len(pool))
+            gain = lam * relevance - (1 - lam) * redundancy
+            gain[chosen] = -np.inf
+            chosen.append(int(np.argmax(gain)))
+        return [pool[i] for i in chosen] + [h for i, h in enumerate(pool) if i not in chosen]
 
     def _hit(self, row: int, score: float) -> _Hit:
         chunk = self.index.chunks[row]
@@ -169,4 +209,3 @@ def _absorb(best: _Hit, other: _Hit) -> None:
     if other.end > best.end:
         best.text = best.text + other.text[len(other.text) - (other.end - best.end) :]
         best.end = other.end
-

@@ -25,7 +25,9 @@ def clean_question(question: str, max_chars: int) -> str:
     text = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
     text = _CONTROL.sub(" ", text).strip()
     if not text:
-        raise InvalidQueryError("question is blank: ask something, e.g. 'Who is Michelle Bachelet?'")
+        raise InvalidQueryError(
+            "question is blank: ask something, e.g. 'Who is Michelle Bachelet?'"
+        )
     if len(text) > max_chars:
         raise InvalidQueryError(
             f"question is {len(text)} characters long; the limit is {max_chars} (RAG_MAX_QUESTION_CHARS)"
@@ -36,7 +38,9 @@ def clean_question(question: str, max_chars: int) -> str:
 def check_top_k(top_k: int) -> int:
     """Refuse a passage count outside 1..50, naming the bad value."""
     if not 1 <= top_k <= MAX_TOP_K:
-        raise InvalidQueryError(f"top_k must be between 1 and {MAX_TOP_K}. Currently, top_k is {top_k}")
+        raise InvalidQueryError(
+            f"top_k must be between 1 and {MAX_TOP_K}. Currently, top_k is {top_k}"
+        )
     return top_k
 
 
@@ -111,7 +115,9 @@ class RagService:
             self._batcher.close()
             self._batcher = None
 
-    def make_query(self, question: str, top_k: int | None = None, mode: SearchMode | None = None) -> Query:
+    def make_query(
+        self, question: str, top_k: int | None = None, mode: SearchMode | None = None
+    ) -> Query:
         """Validate the user's input into a Query."""
         return Query(
             clean_question(question, self.settings.max_question_chars),
@@ -134,7 +140,11 @@ class RagService:
         """Rank passages for many questions, in batches (used by the eval)."""
         queries = [self.make_query(q, top_k, mode) for q in questions]
         size = self.settings.max_batch
-        return [r for i in range(0, len(queries), size) for r in self.retriever.search(queries[i : i + size])]
+        return [
+            r
+            for i in range(0, len(queries), size)
+            for r in self.retriever.search(queries[i : i + size])
+        ]
 
     def generator(self, name: str | None = None) -> Generator:
         """The named (or default) generator, built once; an unknown or unconfigured one says why."""
@@ -142,8 +152,12 @@ class RagService:
         if name not in self._generators:
             if name not in registry.names("generator"):
                 available = ", ".join(g["name"] for g in self.generators() if g["available"])
-                raise UnknownComponentError(f"Unknown generator {name!r}: available are {available}")
-            self._generators[name] = registry.resolve("generator", name)(self.settings, self.embedder)
+                raise UnknownComponentError(
+                    f"Unknown generator {name!r}: available are {available}"
+                )
+            self._generators[name] = registry.resolve("generator", name)(
+                self.settings, self.embedder
+            )
         return self._generators[name]
 
     def generators(self) -> list[dict[str, Any]]:
@@ -152,13 +166,20 @@ class RagService:
         for name in registry.names("generator"):
             try:
                 self.generator(name)
-                listed.append({"name": name, "available": True, "default": name == self.settings.generator})
+                listed.append(
+                    {"name": name, "available": True, "default": name == self.settings.generator}
+                )
             except UnknownComponentError as exc:
-                listed.append({"name": name, "available": False, "reason": str(exc), "default": False})
+                listed.append(
+                    {"name": name, "available": False, "reason": str(exc), "default": False}
+                )
         return listed
 
     def answer(
-        self, question: str, top_k: int | None = None, generator: str | None = None,
+        self,
+        question: str,
+        top_k: int | None = None,
+        generator: str | None = None,
         mode: SearchMode | None = None,
     ) -> Answer:
         """Retrieve, then write an answer that cites the passages (or say the articles do not cover it)."""
@@ -166,7 +187,10 @@ class RagService:
         return answer(self.query(question, top_k, mode), gen)
 
     def stream_answer(
-        self, question: str, top_k: int | None = None, generator: str | None = None,
+        self,
+        question: str,
+        top_k: int | None = None,
+        generator: str | None = None,
         mode: SearchMode | None = None,
     ) -> Iterator[str | Answer]:
         """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
@@ -178,4 +202,8 @@ class RagService:
 
     def stats(self) -> dict[str, Any]:
         counts = self.index.manifest["counts"]
-        return {"chunks": counts["chunks"], "documents": counts["documents"], "model": self.settings.model}
+        return {
+            "chunks": counts["chunks"],
+            "documents": counts["documents"],
+            "model": self.settings.model,
+        }

@@ -31,8 +31,12 @@ def create_fake_llm() -> FastAPI:
         if body.get("stream"):
             return StreamingResponse(_events(model), media_type="text/event-stream")
         message = {"role": "assistant", "content": "".join(ANSWER)}
-        return {"id": "x", "object": "chat.completion", "model": model,
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+        return {
+            "id": "x",
+            "object": "chat.completion",
+            "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        }
 
     return app
 

@@ -23,7 +23,10 @@ def check_markers_and_spans(body: dict) -> None:
         assert read_exact(src["path"])[src["start"] : src["end"]] == p["text"]
     for quote in body["quotes"]:
         cited = body["citations"][quote["citation"] - 1]["source"]
-        assert quote["doc_id"] == cited["doc_id"] and cited["start"] <= quote["start"] < quote["end"] <= cited["end"]
+        assert (
+            quote["doc_id"] == cited["doc_id"]
+            and cited["start"] <= quote["start"] < quote["end"] <= cited["end"]
+        )
         assert read_exact(cited["path"])[quote["start"] : quote["end"]] == quote["text"]
 
 
@@ -39,7 +42,9 @@ def test_extractive_answers_hold_the_evidence(api_url: str, qid: str) -> None:
 
 
 def test_uncovered_question_is_declined_not_guessed(api_url: str) -> None:
-    body = httpx.post(f"{api_url}/answer", json={"question": "How tall is Mount Everest?"}, timeout=60).json()
+    body = httpx.post(
+        f"{api_url}/answer", json={"question": "How tall is Mount Everest?"}, timeout=60
+    ).json()
     assert body["answerable"] is False and body["citations"] == []
     assert "do not appear to cover" in body["answer"]
 
@@ -78,6 +83,7 @@ def test_extractive_answers_hold_the_evidence_for_most_of_the_set(seed_service) 
     """Measured 0.78 at about 47 words an answer; fail if that quality slips."""
     answerable = [q for q in BY_ID.values() if q.answerable]
     holding = sum(
-        normalise(q.evidence) in normalise(seed_service.answer(q.question).answer) for q in answerable
+        normalise(q.evidence) in normalise(seed_service.answer(q.question).answer)
+        for q in answerable
     )
     assert holding / len(answerable) >= 0.74

@@ -41,7 +41,9 @@ def post(url: str, body: object, **kwargs: object) -> httpx.Response:
 
 
 def source_key(body: dict) -> list[tuple]:
-    return [(p["source"]["doc_id"], p["source"]["start"], p["source"]["end"]) for p in body["passages"]]
+    return [
+        (p["source"]["doc_id"], p["source"]["start"], p["source"]["end"]) for p in body["passages"]
+    ]
 
 
 def test_query_contract_shape(api_url: str) -> None:
@@ -94,8 +96,12 @@ def test_bad_input_gets_a_4xx_that_says_what_is_wrong(api_url: str, body, status
 
 
 def test_malformed_and_oversized_bodies(api_url: str) -> None:
-    broken = httpx.post(f"{api_url}/query", content=b'{"question": "unterminated', timeout=30,
-                        headers={"content-type": "application/json"})
+    broken = httpx.post(
+        f"{api_url}/query",
+        content=b'{"question": "unterminated',
+        timeout=30,
+        headers={"content-type": "application/json"},
+    )
     assert broken.status_code == 422 and broken.json()["detail"]
     huge = post(api_url, {"question": "a " * 40_000})
     assert huge.status_code == 413 and "larger than" in huge.json()["detail"]
@@ -104,16 +110,26 @@ def test_malformed_and_oversized_bodies(api_url: str) -> None:
         for _ in range(100):
             yield b" " * 1024
 
-    streamed = httpx.post(f"{api_url}/query", content=chunks(), timeout=30,
-                          headers={"content-type": "application/json"})
+    streamed = httpx.post(
+        f"{api_url}/query",
+        content=chunks(),
+        timeout=30,
+        headers={"content-type": "application/json"},
+    )
     assert streamed.status_code == 413
     assert httpx.get(f"{api_url}/health").status_code == 200
 
 
 @pytest.mark.parametrize(
     "question",
-    ["新疆的棉花禁令是什么？", "Что сказала Мишель Бачелет?", "🧕🏻 Uyghur 🚫 cotton?", "nul\u0000byte question",
-     "\u202e\u200b right-to-left", "قانون العمل القسري"],
+    [
+        "新疆的棉花禁令是什么？",
+        "Что сказала Мишель Бачелет?",
+        "🧕🏻 Uyghur 🚫 cotton?",
+        "nul\u0000byte question",
+        "\u202e\u200b right-to-left",
+        "قانون العمل القسري",
+    ],
 )
 def test_any_script_emoji_and_control_characters_are_answered(api_url: str, question: str) -> None:
     response = post(api_url, {"question": question})
@@ -123,7 +139,9 @@ def test_any_script_emoji_and_control_characters_are_answered(api_url: str, ques
 
 def test_lone_surrogates_never_cause_a_500(api_url: str) -> None:
     raw = b'{"question": "bad \\ud800 surrogate"}'
-    response = httpx.post(f"{api_url}/query", content=raw, headers={"content-type": "application/json"})
+    response = httpx.post(
+        f"{api_url}/query", content=raw, headers={"content-type": "application/json"}
+    )
     assert response.status_code in (200, 422)
     assert httpx.get(f"{api_url}/health").json()["status"] == "ok"
 
@@ -146,7 +164,9 @@ def test_concurrent_requests_match_sequential_ones(api_url: str) -> None:
     questions = (QUESTIONS * 2)[:32]
     sequential = [source_key(post(api_url, {"question": q}).json()) for q in questions]
     with httpx.Client(timeout=120) as client, ThreadPoolExecutor(32) as pool:
-        responses = list(pool.map(lambda q: client.post(f"{api_url}/query", json={"question": q}), questions))
+        responses = list(
+            pool.map(lambda q: client.post(f"{api_url}/query", json={"question": q}), questions)
+        )
     assert all(r.status_code == 200 for r in responses)
     assert [source_key(r.json()) for r in responses] == sequential
 
@@ -176,8 +196,12 @@ def test_request_id_is_echoed_when_sane(api_url: str) -> None:
 
 
 def test_cors_origins_are_configurable(seed_service: RagService) -> None:
-    settings = seed_service.settings.model_copy(update={"cors_origins": ["https://newsroom.example"]})
+    settings = seed_service.settings.model_copy(
+        update={"cors_origins": ["https://newsroom.example"]}
+    )
     with serve(create_app(settings, seed_service)) as url:
-        pre = httpx.options(f"{url}/query", headers={
-            "Origin": "https://newsroom.example", "Access-Control-Request-Method": "POST"})
+        pre = httpx.options(
+            f"{url}/query",
+            headers={"Origin": "https://newsroom.example", "Access-Control-Request-Method": "POST"},
+        )
         assert pre.headers["access-control-allow-origin"] == "https://newsroom.example"

@@ -20,7 +20,9 @@ def test_index_reports_skipped_files_and_indexes_the_rest(run_cli, tmp_path: Pat
 
 
 def test_query_json_matches_the_http_contract(run_cli) -> None:
-    result = run_cli("query", "How many votes did the Uighur bill get in the House?", "--top-k", "4", "--json")
+    result = run_cli(
+        "query", "How many votes did the Uighur bill get in the House?", "--top-k", "4", "--json"
+    )
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
     assert set(body) >= {"question", "passages", "answerable", "timings_ms"}
@@ -39,7 +41,9 @@ def test_query_prints_sources_for_people(run_cli) -> None:
     assert "Tiflet" in result.stdout
 
 
-def test_bad_input_and_mismatched_index_exit_2_with_a_message(run_cli, seed_service, tmp_path: Path) -> None:
+def test_bad_input_and_mismatched_index_exit_2_with_a_message(
+    run_cli, seed_service, tmp_path: Path
+) -> None:
     blank = run_cli("query", "   ")
     assert blank.returncode == 2 and "question is blank" in blank.stderr
     folder = tmp_path / "copy"

@@ -14,7 +14,9 @@ from tests.conftest import SEEDS, read_exact
 def make_messy_corpus(root: Path, outside: Path) -> None:
     """A corpus with one good file of each kind and one bad file of each kind."""
     (root / "sub").mkdir(parents=True)
-    (root / "good.txt").write_text("Port Authority Approves New Ferry Terminal\n\nThe board voted.\n")
+    (root / "good.txt").write_text(
+        "Port Authority Approves New Ferry Terminal\n\nThe board voted.\n"
+    )
     (root / "sub" / "crlf.md").write_bytes("\ufeffLine one.\r\nLine two.\r\n".encode())
     (root / "latin1.txt").write_bytes("Caf\xe9 owners protest".encode("latin-1"))
     (root / "empty.txt").write_bytes(b"")

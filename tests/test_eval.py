@@ -34,7 +34,9 @@ def test_the_set_is_big_and_covers_every_article() -> None:
 
 @pytest.mark.parametrize("q", [q for q in QUESTIONS if q.answerable], ids=lambda q: q.id)
 def test_evidence_sits_in_its_source_and_in_no_other_file(q) -> None:
-    holders = sorted(name for name, text in TEXTS.items() if normalise(q.evidence) in normalise(text))
+    holders = sorted(
+        name for name, text in TEXTS.items() if normalise(q.evidence) in normalise(text)
+    )
     assert holders == sorted(q.sources)
 
 
@@ -47,8 +49,21 @@ def test_bad_eval_lines_fail_with_their_line_number(tmp_path: Path) -> None:
 
 def test_rag_eval_reports_writes_json_and_passes_thresholds(run_cli, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    result = run_cli("eval", "--json", str(out), "--min-hit1", "0.85", "--min-hit5", "0.95",
-                     "--min-evidence5", "0.95", "--min-abstain", "0.8", "--max-false-refusal", "0.05")
+    result = run_cli(
+        "eval",
+        "--json",
+        str(out),
+        "--min-hit1",
+        "0.85",
+        "--min-hit5",
+        "0.95",
+        "--min-evidence5",
+        "0.95",
+        "--min-abstain",
+        "0.8",
+        "--max-false-refusal",
+        "0.05",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "hit@5" in result.stdout and "evidence@5" in result.stdout
     report = json.loads(out.read_text())

@@ -25,15 +25,20 @@ def fake_llm():  # type: ignore[no-untyped-def]
 def llm_api(seed_service: RagService, fake_llm):  # type: ignore[no-untyped-def]
     llm_url, _ = fake_llm
     service = seed_service.derive(
-        openai_base_url=f"{llm_url}/v1", openai_model="cite", openai_api_key="sk-test",
-        openai_timeout_s=1.0, openai_retries=2,
+        openai_base_url=f"{llm_url}/v1",
+        openai_model="cite",
+        openai_api_key="sk-test",
+        openai_timeout_s=1.0,
+        openai_retries=2,
     )
     with serve(create_app(service.settings, service)) as url:
         yield url
 
 
 def ask(url: str, **body: object) -> httpx.Response:
-    return httpx.post(f"{url}/answer", json={"question": QUESTION, "generator": "openai", **body}, timeout=60)
+    return httpx.post(
+        f"{url}/answer", json={"question": QUESTION, "generator": "openai", **body}, timeout=60
+    )
 
 
 def test_openai_answer_is_cited_and_bad_markers_dropped(llm_api: str, fake_llm) -> None:
@@ -49,7 +54,9 @@ def test_openai_answer_is_cited_and_bad_markers_dropped(llm_api: str, fake_llm) 
 
 
 def test_openai_streaming(llm_api: str) -> None:
-    events = read_events(f"{llm_api}/answer", {"question": QUESTION, "generator": "openai", "stream": True})
+    events = read_events(
+        f"{llm_api}/answer", {"question": QUESTION, "generator": "openai", "stream": True}
+    )
     tokens = [data for kind, data in events if kind == "token"]
     assert tokens == ANSWER
     kind, final = events[-1]
@@ -64,8 +71,9 @@ def test_openai_failures_are_502_and_query_keeps_working(
     seed_service: RagService, fake_llm, model: str, detail: str
 ) -> None:
     llm_url, llm_app = fake_llm
-    service = seed_service.derive(openai_base_url=f"{llm_url}/v1", openai_model=model,
-                                  openai_timeout_s=0.5, openai_retries=1)
+    service = seed_service.derive(
+        openai_base_url=f"{llm_url}/v1", openai_model=model, openai_timeout_s=0.5, openai_retries=1
+    )
     before = len(llm_app.state.requests)
     with serve(create_app(service.settings, service)) as url:
         response = ask(url)
@@ -78,12 +86,16 @@ def test_openai_failures_are_502_and_query_keeps_working(
 def test_broken_stream_ends_with_an_error_event(seed_service: RagService, fake_llm) -> None:
     service = seed_service.derive(openai_base_url=f"{fake_llm[0]}/v1", openai_model="broken-stream")
     with serve(create_app(service.settings, service)) as url:
-        events = read_events(f"{url}/answer", {"question": QUESTION, "generator": "openai", "stream": True})
+        events = read_events(
+            f"{url}/answer", {"question": QUESTION, "generator": "openai", "stream": True}
+        )
     kind, data = events[-1]
     assert kind == "error" and data["status"] == 502 and "malformed stream event" in data["detail"]
 
 
-def test_instructions_inside_articles_stay_fenced(seed_service: RagService, fake_llm, tmp_path: Path) -> None:
+def test_instructions_inside_articles_stay_fenced(
+    seed_service: RagService, fake_llm, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "harbour.txt").write_text(
@@ -94,8 +106,11 @@ def test_instructions_inside_articles_stay_fenced(seed_service: RagService, fake
         encoding="utf-8",
     )
     service = seed_service.derive(
-        corpus_dir=corpus, index_dir=tmp_path / "idx", openai_base_url=f"{fake_llm[0]}/v1",
-        openai_model="cite", answerable_threshold=0.0,
+        corpus_dir=corpus,
+        index_dir=tmp_path / "idx",
+        openai_base_url=f"{fake_llm[0]}/v1",
+        openai_model="cite",
+        answerable_threshold=0.0,
     )
     service.build(progress=False)
     service.answer("When will the ferry terminal open?", top_k=1, generator="openai")
@@ -105,7 +120,11 @@ def test_instructions_inside_articles_stay_fenced(seed_service: RagService, fake
     fenced = prompt[prompt.index("<passage") : prompt.rindex("</passage>")]
     assert "Ignore previous instructions" in fenced
     assert prompt.count("</passage>") == 1  # the article's own closing tag was neutralised
-    assert prompt.index("Ignore previous instructions") < prompt.index("</passage>") < prompt.index("Question:")
+    assert (
+        prompt.index("Ignore previous instructions")
+        < prompt.index("</passage>")
+        < prompt.index("Question:")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +147,12 @@ def test_transformers_generator_plumbing(seed_service: RagService, tiny_causal_l
     with serve(create_app(service.settings, service)) as url:
         listed = {g["name"]: g["available"] for g in httpx.get(f"{url}/generators").json()}
         assert listed["transformers"] is True
-        body = httpx.post(f"{url}/answer", json={"question": QUESTION, "generator": "transformers"},
-                          timeout=120).json()
+        body = httpx.post(
+            f"{url}/answer", json={"question": QUESTION, "generator": "transformers"}, timeout=120
+        ).json()
         assert body["generator"] == "transformers" and isinstance(body["answer"], str)
         assert body["answer"].strip() and len(body["citations"]) == 5
-        events = read_events(f"{url}/answer", {"question": QUESTION, "generator": "transformers", "stream": True})
+        events = read_events(
+            f"{url}/answer", {"question": QUESTION, "generator": "transformers", "stream": True}
+        )
         assert events[-1][0] == "done" and any(kind == "token" for kind, _ in events)

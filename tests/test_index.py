@@ -21,7 +21,9 @@ def build(folder: Path, service: RagService, corpus: Path = SEEDS) -> dict:
     return build_index(loaded.documents, corpus, folder, settings, service.embedder, progress=False)
 
 
-def test_rebuild_over_unchanged_files_gives_identical_chunks(seed_service: RagService, tmp_path: Path) -> None:
+def test_rebuild_over_unchanged_files_gives_identical_chunks(
+    seed_service: RagService, tmp_path: Path
+) -> None:
     manifest = build(tmp_path / "again", seed_service)
     original = (seed_service.settings.index_dir / CHUNKS).read_text(encoding="utf-8")
     assert (tmp_path / "again" / CHUNKS).read_text(encoding="utf-8") == original
@@ -31,9 +33,11 @@ def test_rebuild_over_unchanged_files_gives_identical_chunks(seed_service: RagSe
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("model", "intfloat/e5-small-v2", "built with model 'intfloat/e5-small-v2'"),
-     ("dim", 768, "768-dimensional"),
-     ("format_version", 99, "format 99")],
+    [
+        ("model", "intfloat/e5-small-v2", "built with model 'intfloat/e5-small-v2'"),
+        ("dim", 768, "768-dimensional"),
+        ("format_version", 99, "format 99"),
+    ],
 )
 def test_mismatched_manifest_is_refused(
     seed_service: RagService, tmp_path: Path, field: str, value: object, message: str
@@ -64,13 +68,22 @@ class ExplodingEmbedder:
         raise RuntimeError("power cut")
 
 
-def test_crashed_build_leaves_previous_index_intact(seed_service: RagService, tmp_path: Path) -> None:
+def test_crashed_build_leaves_previous_index_intact(
+    seed_service: RagService, tmp_path: Path
+) -> None:
     folder = tmp_path / "idx"
     build(folder, seed_service)
     before = (folder / CHUNKS).read_text(encoding="utf-8")
     docs = load_corpus(SEEDS).documents
     with pytest.raises(RuntimeError, match="power cut"):
-        build_index(docs, SEEDS, folder, seed_service.settings, ExplodingEmbedder(seed_service.embedder), progress=False)
+        build_index(
+            docs,
+            SEEDS,
+            folder,
+            seed_service.settings,
+            ExplodingEmbedder(seed_service.embedder),
+            progress=False,
+        )
     assert (folder / CHUNKS).read_text(encoding="utf-8") == before
     assert load_index(folder, seed_service.settings, seed_service.embedder).chunks
     assert sorted(p.name for p in tmp_path.iterdir()) == ["idx"]  # no staging debris

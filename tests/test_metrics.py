@@ -50,3 +50,14 @@ def test_empty_results_and_empty_judgements_score_zero() -> None:
         assert fn([], REL, 10) == 0.0
         assert fn(["a"], {}, 10) == 0.0
     assert metrics.mean([]) == 0.0
+
+
+def test_calibrated_threshold_refuses_most_unanswerable_within_the_false_refusal_budget() -> None:
+    answerable = [0.9, 0.8, 0.7, 0.6, 0.5]
+    unanswerable = [0.1, 0.2, 0.3, 0.55]
+    # 0.55 cannot be refused without refusing 0.5 (20% > 5%); the widest gap below 0.5 is 0.3..0.5
+    assert metrics.calibrate_threshold(answerable, unanswerable) == pytest.approx(0.4)
+    assert metrics.calibrate_threshold(
+        answerable, unanswerable, max_false_refusal=0.2
+    ) == pytest.approx(0.575)
+    assert metrics.calibrate_threshold([], unanswerable) is None

@@ -58,8 +58,11 @@ class ExtractiveGenerator:
         words = 0
         for i in order:
             length = len(texts[i].split())
-            if chosen and (len(chosen) == MAX_SENTENCES or words + length > MAX_WORDS
-                           or scores[i] < scores[chosen[0]] - MAX_GAP):
+            if chosen and (
+                len(chosen) == MAX_SENTENCES
+                or words + length > MAX_WORDS
+                or scores[i] < scores[chosen[0]] - MAX_GAP
+            ):
                 continue
             chosen.append(i)
             words += length

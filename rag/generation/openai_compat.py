@@ -23,7 +23,9 @@ class OpenAICompatGenerator:
     name = "openai"
 
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None,
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not settings.openai_base_url:
@@ -32,7 +34,11 @@ class OpenAICompatGenerator:
                 "(e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1 for llama.cpp)"
             )
         self.settings = settings
-        headers = {"Authorization": f"Bearer {settings.openai_api_key}"} if settings.openai_api_key else {}
+        headers = (
+            {"Authorization": f"Bearer {settings.openai_api_key}"}
+            if settings.openai_api_key
+            else {}
+        )
         self._client = httpx.Client(
             base_url=settings.openai_base_url.rstrip("/"),
             headers=headers,
@@ -50,11 +56,17 @@ class OpenAICompatGenerator:
         }
 
     def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
-        response = self._send(lambda: self._client.post("/chat/completions", json=self._payload(question, passages, False)))
+        response = self._send(
+            lambda: self._client.post(
+                "/chat/completions", json=self._payload(question, passages, False)
+            )
+        )
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise GeneratorError(f"{self._where()} returned an unexpected body: {response.text[:200]!r}") from exc
+            raise GeneratorError(
+                f"{self._where()} returned an unexpected body: {response.text[:200]!r}"
+            ) from exc
         if not isinstance(content, str):
             raise GeneratorError(f"{self._where()} returned no text content")
         return Draft(content.strip())
@@ -81,7 +93,9 @@ class OpenAICompatGenerator:
         try:
             delta = json.loads(data)["choices"][0].get("delta", {})
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-            raise GeneratorError(f"{self._where()} sent a malformed stream event: {data[:200]!r}") from exc
+            raise GeneratorError(
+                f"{self._where()} sent a malformed stream event: {data[:200]!r}"
+            ) from exc
         content = delta.get("content") if isinstance(delta, dict) else None
         return content if isinstance(content, str) and content else None
 
@@ -93,7 +107,7 @@ class OpenAICompatGenerator:
                 response: httpx.Response = call()
             except httpx.TimeoutException as exc:
                 failure = f"timed out after {self.settings.openai_timeout_s:g} s"
-                error: Exception = exc
+                error: Exception | None = exc
             except RETRYABLE as exc:
                 failure, error = f"could not be reached ({exc})", exc
             except httpx.HTTPError as exc:
@@ -102,7 +116,10 @@ class OpenAICompatGenerator:
                 if response.status_code < 400:
                     return response
                 response.read()
-                failure, error = f"answered HTTP {response.status_code}: {response.text[:200]}", None  # type: ignore[assignment]
+                failure, error = (
+                    f"answered HTTP {response.status_code}: {response.text[:200]}",
+                    None,
+                )  # type: ignore[assignment]
                 if response.status_code < 500 and response.status_code != 429:
                     break
             if attempt + 1 < attempts:

@@ -23,7 +23,9 @@ def render_passages(passages: Sequence[Passage]) -> str:
     blocks = []
     for n, p in enumerate(passages, start=1):
         title = fence(p.title or "untitled").replace('"', "'")
-        blocks.append(f'<passage id="{n}" source="{p.doc_id}" title="{title}">\n{fence(p.text)}\n</passage>')
+        blocks.append(
+            f'<passage id="{n}" source="{p.doc_id}" title="{title}">\n{fence(p.text)}\n</passage>'
+        )
     return "\n\n".join(blocks)
 
 

@@ -39,7 +39,9 @@ class TransformersGenerator:
                     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
                     model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
                 except (OSError, ValueError) as exc:
-                    raise MissingDependencyError(f"Cannot load a causal LM from {path!r}: {exc}") from exc
+                    raise MissingDependencyError(
+                        f"Cannot load a causal LM from {path!r}: {exc}"
+                    ) from exc
                 model.eval()
                 self._loaded = (tokenizer, model)
             return self._loaded
@@ -47,10 +49,14 @@ class TransformersGenerator:
     def _inputs(self, question: str, passages: Sequence[Passage]) -> tuple[Any, Any, Any]:
         """Tokenised prompt; the lowest-ranked passages go first when it overflows the context."""
         tokenizer, model = self._load()
-        context = getattr(model.config, "max_position_embeddings", None) or tokenizer.model_max_length
+        context = (
+            getattr(model.config, "max_position_embeddings", None) or tokenizer.model_max_length
+        )
         budget = context - self.settings.max_answer_tokens
         for keep in range(len(passages), 0, -1):
-            inputs = tokenizer(self._prompt(tokenizer, question, passages[:keep]), return_tensors="pt")
+            inputs = tokenizer(
+                self._prompt(tokenizer, question, passages[:keep]), return_tensors="pt"
+            )
             if inputs["input_ids"].shape[1] <= budget:
                 return tokenizer, model, inputs
         raise GeneratorError(
@@ -62,13 +68,21 @@ class TransformersGenerator:
     def _prompt(tokenizer: Any, question: str, passages: Sequence[Passage]) -> str:
         messages = build_messages(question, passages)
         if getattr(tokenizer, "chat_template", None):
-            return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+            return str(
+                tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            )
         return "\n\n".join(m["content"] for m in messages)
 
     def _kwargs(self, tokenizer: Any, inputs: Any) -> dict[str, Any]:
-        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-        return {**inputs, "max_new_tokens": self.settings.max_answer_tokens, "do_sample": False,
-                "pad_token_id": pad}
+        pad = (
+            tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        )
+        return {
+            **inputs,
+            "max_new_tokens": self.settings.max_answer_tokens,
+            "do_sample": False,
+            "pad_token_id": pad,
+        }
 
     def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
         tokenizer, model, inputs = self._inputs(question, passages)

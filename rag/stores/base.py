@@ -1,5 +1,6 @@
 """The seam between retrieval and whatever holds the vectors."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -25,5 +26,7 @@ class VectorStore(Protocol):
     def search(
         self, queries: NDArray[np.float32], k: int
     ) -> tuple[NDArray[np.float32], NDArray[np.int64]]: ...
+
+    def vectors(self, ids: Sequence[int]) -> NDArray[np.float32]: ...
 
     def save(self, folder: Path) -> None: ...

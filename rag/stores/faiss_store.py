@@ -1,5 +1,6 @@
 """Embedded exact inner-product search with FAISS: the offline default."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
@@ -28,6 +29,12 @@ class FaissStore:
         k = max(1, min(k, len(self)))
         scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         return scores, ids
+
+    def vectors(self, ids: Sequence[int]) -> NDArray[np.float32]:
+        """The stored vectors of some rows (used for MMR diversity)."""
+        if not ids:
+            return np.zeros((0, self.dim), np.float32)
+        return np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / FILENAME))
