@@ -4,13 +4,12 @@ python -m eval.ablate [--json eval/results/ablate.json]
 """
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from eval.dataset import DEFAULT_SEEDS, load_questions
-from eval.report import table
+from eval.report import publish
 from eval.runner import run_eval
 from rag.config import Settings
 from rag.service import RagService
@@ -52,9 +51,7 @@ def main() -> int:
                         **{k: s[k] for k in ("hit@1", "mrr", "evidence@1", "evidence@5")},
                     }
                 )
-    print(table(rows, list(rows[0])))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2))
+    publish(rows, args.json)
     return 0
 
 

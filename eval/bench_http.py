@@ -7,7 +7,6 @@ The server runs as a separate `rag serve` process on a free loopback port, as us
 """
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 
 from eval.dataset import DEFAULT_SEEDS, load_questions
-from eval.report import table
+from eval.report import table, write_json
 from rag.config import Settings
 from rag.service import RagService
 
@@ -120,10 +119,7 @@ def main() -> int:
     print(table(rows, ["what", "per_s", "p50_ms", "p99_ms"]))
     ratio = runs[1]["requests_per_s"] / rate
     print(f"\nconcurrency 8 / batched encoding = {ratio:.2f} (target >= 0.5)")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
-        json.dumps({"encoding_per_s": rate, "http": runs, "ratio_c8": ratio}, indent=2)
-    )
+    write_json(args.json, {"encoding_per_s": rate, "http": runs, "ratio_c8": ratio})
     return 0
 
 

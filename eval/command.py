@@ -1,12 +1,11 @@
 """`rag eval`: print the tables, write JSON, and fail below the thresholds given."""
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from eval.dataset import DEFAULT_SEEDS, load_questions
-from eval.report import missed_lines, summary_table
+from eval.report import missed_lines, summary_table, write_json
 from eval.runner import missed, run_eval
 from rag.config import Settings
 from rag.service import RagService
@@ -55,8 +54,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         if misses := missed(report):
             print(f"\nMissed ({len(misses)}):\n{missed_lines(misses)}")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_json(args.json, report)
     return _gate(args, report["summary"])
 
 

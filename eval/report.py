@@ -1,5 +1,7 @@
-"""Plain-text tables for eval results."""
+"""Plain-text tables and JSON files for eval results."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 
@@ -32,3 +34,15 @@ def missed_lines(rows: list[dict[str, Any]]) -> str:
             snippet = " ".join(got["text"].split())[:100]
             out.append(f"    got {got['doc_id']} @{got['start']} [{got['title']}] {snippet}")
     return "\n".join(out)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write a report as JSON, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def publish(rows: list[dict[str, Any]], path: Path) -> None:
+    """Print rows as a table and keep them as JSON."""
+    print(table(rows, list(rows[0])))
+    write_json(path, rows)

@@ -7,7 +7,6 @@ so the sweep costs one pass of queries. Tune on train; report test with `rag eva
 """
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from tqdm import tqdm
 from eval import metrics
 from eval.beir import cache_dir, load_beir
 from eval.dataset import DEFAULT_SEEDS, load_questions
-from eval.report import table
+from eval.report import publish
 from eval.runner import run_eval
 from rag.config import Settings
 from rag.index import load_index
@@ -97,9 +96,7 @@ def main() -> int:
                 "seeds_evidence@5": summary["evidence@5"],
             }
         )
-    print(table(rows, list(rows[0])))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2))
+    publish(rows, args.json)
     return 0
 
 

@@ -7,6 +7,8 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError
@@ -23,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         return int(args.handler(args, settings) or 0)
+    except ValidationError as exc:
+        problems = "; ".join(f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"error: invalid setting: {problems}", file=sys.stderr)
+        return 2
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,10 +1,10 @@
 """One Settings object; the only place that reads the environment (prefix RAG_)."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 
@@ -47,8 +47,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
     batch_wait_ms: float = Field(4.0, ge=0.0, description="How long a query waits for company")
     max_batch: int = Field(32, ge=1, description="Most questions embedded together")
-    api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = no auth")
-    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated bearer keys; empty = no auth"
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated allowed CORS origins"
+    )
     generator: str = Field("extractive", description="Default answer generator")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible API base URL (…/v1)")
     openai_model: str = Field("gpt-4o-mini", description="Model name sent to that endpoint")
@@ -57,3 +61,10 @@ class Settings(BaseSettings):
     openai_retries: int = Field(2, ge=0, le=10, description="Retries on 5xx / connection errors")
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value

@@ -54,3 +54,9 @@ def test_bad_input_and_mismatched_index_exit_2_with_a_message(
     wrong = run_cli("query", "anything", env={"RAG_INDEX_DIR": str(folder)})
     assert wrong.returncode == 2
     assert "built with model 'some/other-model'" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_bad_settings_are_reported_not_traced(run_cli) -> None:
+    result = run_cli("query", "cotton", env={"RAG_TOP_K": "99"})
+    assert result.returncode == 2
+    assert "RAG_TOP_K" in result.stderr and "Traceback" not in result.stderr
