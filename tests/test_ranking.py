@@ -14,7 +14,9 @@ from tests.server import serve
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
 def test_each_mode_finds_an_exact_name(api_url: str, mode: str) -> None:
-    body = httpx.post(f"{api_url}/query", json={"question": "Hikvision FaiceTech brochure", "mode": mode}).json()
+    body = httpx.post(
+        f"{api_url}/query", json={"question": "Hikvision FaiceTech brochure", "mode": mode}
+    ).json()
     top = body["passages"][0]
     assert top["source"]["doc_id"] == "002_74cfa9d67cefe76b.txt" and "FaiceTech" in top["text"]
 
@@ -22,7 +24,12 @@ def test_each_mode_finds_an_exact_name(api_url: str, mode: str) -> None:
 def test_modes_rank_differently(api_url: str) -> None:
     q = "propaganda by diplomats on social media"
     ranks = {
-        m: [p["source"]["start"] for p in httpx.post(f"{api_url}/query", json={"question": q, "mode": m, "top_k": 8}).json()["passages"]]
+        m: [
+            p["source"]["start"]
+            for p in httpx.post(
+                f"{api_url}/query", json={"question": q, "mode": m, "top_k": 8}
+            ).json()["passages"]
+        ]
         for m in ("dense", "lexical")
     }
     assert ranks["dense"] != ranks["lexical"]
@@ -39,14 +46,22 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny-ce")
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("all-MiniLM-L6-v2"))
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=64, num_labels=1)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=1,
+    )
     BertForSequenceClassification(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
 
 
-def test_reranker_reorders_by_cross_encoder_score(seed_service: RagService, tiny_cross_encoder: Path) -> None:
+def test_reranker_reorders_by_cross_encoder_score(
+    seed_service: RagService, tiny_cross_encoder: Path
+) -> None:
     from sentence_transformers import CrossEncoder
 
     question = "Which Moroccan prison holds the Uyghur activist?"
@@ -54,11 +69,15 @@ def test_reranker_reorders_by_cross_encoder_score(seed_service: RagService, tiny
     with serve(create_app(service.settings, service)) as url:
         body = httpx.post(f"{url}/query", json={"question": question, "top_k": 5}).json()
     passages = body["passages"]
-    expected = CrossEncoder(str(tiny_cross_encoder), device="cpu").predict([(question, p["text"]) for p in passages])
+    expected = CrossEncoder(str(tiny_cross_encoder), device="cpu").predict(
+        [(question, p["text"]) for p in passages]
+    )
     assert [p["score"] for p in passages] == pytest.approx([float(s) for s in expected], abs=1e-4)
     assert [p["score"] for p in passages] == sorted((p["score"] for p in passages), reverse=True)
     for p in passages:
-        assert read_exact(p["source"]["path"])[p["source"]["start"] : p["source"]["end"]] == p["text"]
+        assert (
+            read_exact(p["source"]["path"])[p["source"]["start"] : p["source"]["end"]] == p["text"]
+        )
 
 
 def test_missing_reranker_is_a_clear_503(seed_service: RagService, tmp_path: Path) -> None:
@@ -79,6 +98,6 @@ def test_mmr_returns_less_redundant_passages(seed_service: RagService) -> None:
     plain = seed_service.query(question, top_k=5)
     diverse = seed_service.derive(mmr_lambda=0.3).query(question, top_k=5)
     assert diverse.passages[0].start == plain.passages[0].start
-    assert mean_pairwise_cosine(seed_service, [p.text for p in diverse.passages]) < mean_pairwise_cosine(
-        seed_service, [p.text for p in plain.passages]
-    )
+    assert mean_pairwise_cosine(
+        seed_service, [p.text for p in diverse.passages]
+    ) < mean_pairwise_cosine(seed_service, [p.text for p in plain.passages])
