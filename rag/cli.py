@@ -26,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
         return int(args.handler(args, settings) or 0)
     except ValidationError as exc:
-        problems = "; ".join(f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
         print(f"error: invalid setting: {problems}", file=sys.stderr)
         return 2
     except RagError as exc:

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
         True, description="Merge overlapping chunks of one file in results"
     )
     answerable_threshold: float = Field(
-        0.34, description="Top dense cosine below which a question counts as not covered (calibrated)"
+        0.34,
+        description="Top dense cosine below which a question counts as not covered (calibrated)",
     )
     reranker: str | None = Field(None, description="CrossEncoder name or local path; off if unset")
     rerank_depth: int = Field(20, ge=1, le=200, description="Candidates the re-ranker rescores")

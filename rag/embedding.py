@@ -1,6 +1,7 @@
 """Embedder seam and the sentence-transformers backend (bundled all-MiniLM-L6-v2 by default)."""
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,12 +57,14 @@ class SentenceTransformerEmbedder:
         self.model_id = settings.model
         self._batch_size = settings.batch_size
         self._model: Any = None
+        self._lock = threading.RLock()  # fast tokenizers refuse concurrent use from two threads
 
     @property
     def model(self) -> Any:
-        if self._model is None:
-            self._model = self._load()
-        return self._model
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
 
     def _load(self) -> Any:
         os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for a hub at run time
@@ -89,23 +92,26 @@ class SentenceTransformerEmbedder:
 
     def token_count(self, text: str) -> int:
         """Word pieces the model sees, special tokens included."""
-        return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+        with self._lock:
+            return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
-        vectors = self.model.encode_document(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-        )
+        with self._lock:
+            vectors = self.model.encode_document(
+                list(texts),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
+            )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        vectors = self.model.encode_query(
-            list(texts),
-            batch_size=max(len(texts), 1),
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-        )
+        with self._lock:
+            vectors = self.model.encode_query(
+                list(texts),
+                batch_size=max(len(texts), 1),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

@@ -87,3 +87,18 @@ def test_extractive_answers_hold_the_evidence_for_most_of_the_set(seed_service) 
         for q in answerable
     )
     assert holding / len(answerable) >= 0.74
+
+
+def test_concurrent_answers_and_queries_all_succeed(api_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [q.question for q in list(BY_ID.values())[:24]]
+
+    def call(i: int) -> int:
+        route = "answer" if i % 2 else "query"
+        return httpx.post(
+            f"{api_url}/{route}", json={"question": questions[i]}, timeout=120
+        ).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        assert set(pool.map(call, range(len(questions)))) == {200}
