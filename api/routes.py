@@ -1,10 +1,12 @@
 """HTTP routes; each validates, hands off to the service in a worker thread, and shapes the reply."""
 
 import json
+from pathlib import Path
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import FileResponse
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
@@ -26,6 +28,9 @@ from rag.errors import RagError
 from rag.service import RagService
 
 
+STATIC = Path(__file__).parent / "static"
+
+
 def get_service(request: Request) -> RagService:
     return request.app.state.service  # type: ignore[no-any-return]
 
@@ -38,6 +43,11 @@ def router(settings: Settings) -> APIRouter:
     api = APIRouter()
     query_body = bounded(QueryRequest, settings.max_question_chars)
     answer_body = bounded(AnswerRequest, settings.max_question_chars)
+
+    @api.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        """A one-page question box over /answer, for people rather than programs."""
+        return FileResponse(STATIC / "index.html", media_type="text/html")
 
     @api.get("/health", response_model=Health)
     def health(service: Service) -> dict[str, Any]:

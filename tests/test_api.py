@@ -205,3 +205,11 @@ def test_cors_origins_are_configurable(seed_service: RagService) -> None:
             headers={"Origin": "https://newsroom.example", "Access-Control-Request-Method": "POST"},
         )
         assert pre.headers["access-control-allow-origin"] == "https://newsroom.example"
+
+
+def test_web_page_is_served_and_wired_to_the_api(api_url: str) -> None:
+    page = httpx.get(f"{api_url}/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Ask the articles" in page.text
+    for route in ('"/answer"', '"/generators"', "stream: true"):
+        assert route in page.text
