@@ -1,8 +1,8 @@
 """HTTP routes; each validates, hands off to the service in a worker thread, and shapes the reply."""
 
 import json
-from pathlib import Path
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -26,7 +26,6 @@ from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError
 from rag.service import RagService
-
 
 STATIC = Path(__file__).parent / "static"
 

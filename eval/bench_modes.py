@@ -1,6 +1,6 @@
 """Per-question query latency of each retrieval mode, in process, one question at a time.
 
-    python -m eval.bench_modes [--json eval/results/bench_modes.json]
+python -m eval.bench_modes [--json eval/results/bench_modes.json]
 """
 
 import argparse
@@ -34,8 +34,14 @@ def main() -> int:
             service.query(q, 5, mode)  # type: ignore[arg-type]
             times.append((time.perf_counter() - t0) * 1e3)
         times.sort()
-        rows.append({"mode": name, "p50_ms": statistics.median(times),
-                     "p95_ms": times[int(0.95 * len(times)) - 1], "mean_ms": statistics.fmean(times)})
+        rows.append(
+            {
+                "mode": name,
+                "p50_ms": statistics.median(times),
+                "p95_ms": times[int(0.95 * len(times)) - 1],
+                "mean_ms": statistics.fmean(times),
+            }
+        )
     publish(rows, args.json)
     return 0
 
