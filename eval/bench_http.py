@@ -24,7 +24,7 @@ from rag.config import Settings
 from rag.service import RagService
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:
@@ -69,23 +69,27 @@ def load(url: str, questions: list[str], concurrency: int) -> dict[str, Any]:
     }
 
 
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, env: dict[str, str], output: Any = subprocess.DEVNULL, timeout_s: float = 300
+) -> subprocess.Popen[Any]:
+    """Start `rag serve` on `port` and return once /health answers; fail fast if it exits."""
     rag = Path(sys.executable).with_name("rag")
     proc = subprocess.Popen(
         [str(rag), "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
                 return proc
         except httpx.HTTPError:
             time.sleep(0.5)
     proc.kill()
-    raise RuntimeError("server did not come up")
+    raise RuntimeError("`rag serve` did not come up")
 
 
 def main() -> int:
@@ -99,7 +103,7 @@ def main() -> int:
     service = RagService(settings)
     service.open(build_if_missing=True)
     rate = encoding_rate(service, questions)
-    port = _free_port()
+    port = free_port()
     server = start_server(port, {**os.environ, "RAG_INDEX_DIR": str(settings.index_dir)})
     try:
         runs = [load(f"http://127.0.0.1:{port}", questions, c) for c in (1, 8)]

@@ -53,8 +53,7 @@ def score_variant(
         elif mode == "lexical":
             rows = lexical
         else:
-            fused = rrf([dense, lexical], list(w), k)
-            rows = sorted(fused, key=lambda r: -fused[r])
+            rows = [row for row, _ in rrf([dense, lexical], list(w), k)]
         ranking = metrics.dedupe([index.chunks[r].doc_id for r in rows])
         ndcg.append(metrics.ndcg_at(ranking, data.qrels[qid], 10))
     return metrics.mean(ndcg)

@@ -77,13 +77,15 @@ class _Hit:
     text: str
 
 
-def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int) -> dict[int, float]:
-    """Reciprocal rank fusion: sum of weight / (k + rank) over the rankings that hold a row."""
+def rrf(
+    rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: rows by the sum of weight / (k + rank) over the rankings holding them."""
     fused: dict[int, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, row in enumerate(ranking, start=1):
             fused[row] = fused.get(row, 0.0) + weight / (k + rank)
-    return fused
+    return sorted(fused.items(), key=lambda item: -item[1])
 
 
 class Retriever:
@@ -128,12 +130,11 @@ class Retriever:
                 ranked = lexical
             else:
                 s = self.settings
-                fused = rrf(
+                ranked = rrf(
                     [[r for r, _ in dense], [r for r, _ in lexical]],
                     [s.dense_weight, s.lexical_weight],
                     s.rrf_k,
                 )
-                ranked = sorted(fused.items(), key=lambda item: -item[1])
         hits = [self._hit(row, score) for row, score in ranked]
         return _merge_overlaps(hits, self.index.chunks) if self.settings.merge_overlaps else hits
 

@@ -1,6 +1,5 @@
 """Run an ASGI app on a real uvicorn server on a free loopback port, for the length of a test."""
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -8,11 +7,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from eval.bench_http import free_port
 
 
 @contextmanager

@@ -65,35 +65,19 @@ def test_bad_settings_are_reported_not_traced(run_cli) -> None:
 def test_serve_builds_a_missing_index_then_answers_http(tmp_path: Path) -> None:
     import os
     import subprocess
-    import sys
-    import time
 
     import httpx
 
-    from tests.server import free_port
+    from eval.bench_http import free_port, start_server
 
     corpus = tmp_path / "corpus"
     make_messy_corpus(corpus, tmp_path / "outside.txt")
     (tmp_path / "idx").mkdir()  # an empty folder means "build it"
     port = free_port()
     env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "idx")}
-    rag = Path(sys.executable).with_name("rag")
-    proc = subprocess.Popen(
-        [str(rag), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_server(port, env, output=subprocess.PIPE, timeout_s=180)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()
-                break
-            except httpx.HTTPError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.5)
+        health = httpx.get(f"http://127.0.0.1:{port}/health").json()
         assert health == {"status": "ok", "chunks": 2, "documents": 2, "model": "all-MiniLM-L6-v2"}
         body = httpx.post(
             f"http://127.0.0.1:{port}/query", json={"question": "ferry terminal"}
