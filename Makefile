@@ -3,21 +3,52 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run PORT=8001 HOST=0.0.0.0`; unset means RAG_PORT / RAG_HOST, else 127.0.0.1:8000.
+PORT   ?=
+HOST   ?=
+TORCH_VERSION := 2.13.0
+# PyTorch's CPU-only wheels. For a GPU build: `make install TORCH_INDEX=https://download.pytorch.org/whl/cu128`.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: install run test lint eval bench clean
+.PHONY: install run test lint eval bench clean torch torch-source
 
 install: $(STAMP)
 
-# torch is pinned and installed first: a plain requirement would pull a multi-GB CUDA build.
+# torch is pinned and installed first: a plain requirement would pull a multi-GB CUDA build on Linux.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@test -x $(BIN)/python || { echo "==> creating the virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> upgrading pip"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(MAKE) --no-print-directory torch
+	@echo "==> installing newsrag and its libraries (sentence-transformers, faiss-cpu, FastAPI, ...)"
+	$(BIN)/python -m pip install --progress-bar off -e '.[dev]' | grep -v '^Requirement already satisfied' || true
+	@$(BIN)/python -c "import rag, api, sentence_transformers, faiss" || { echo "install failed: see the pip output above"; exit 1; }
+	@touch $(STAMP)
+	@echo "==> installed; run 'make run' to serve or 'make test' to test"
+
+# Where torch comes from: PyTorch's CPU index on Linux when it answers, else the configured index
+# (macOS and Windows wheels on PyPI are CPU builds already).
+torch-source:
+	@if [ "$$(uname -s)" = Linux ] && $(PYTHON) -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1].rstrip('/') + '/torch/', timeout=5)" "$(TORCH_INDEX)" >/dev/null 2>&1; \
+	then echo "$(TORCH_INDEX)"; else echo "configured"; fi
+
+torch:
+	@if $(BIN)/python -c "import sys, torch; sys.exit(torch.__version__.split('+')[0] != '$(TORCH_VERSION)')" 2>/dev/null; then \
+		echo "==> torch $(TORCH_VERSION) already installed"; \
+	else \
+		source=$$($(MAKE) --no-print-directory -s torch-source PYTHON=$(BIN)/python); \
+		if [ "$$source" != configured ]; then \
+			echo "==> installing torch $(TORCH_VERSION) from $$source (CPU build; set TORCH_INDEX for a GPU build)"; \
+			$(BIN)/python -m pip install --progress-bar off torch==$(TORCH_VERSION) --index-url "$$source" && exit 0; \
+			echo "==> that failed: trying the configured package index"; \
+		else \
+			echo "==> $(TORCH_INDEX) not reachable: installing torch $(TORCH_VERSION) from the configured package index"; \
+		fi; \
+		$(BIN)/python -m pip install --progress-bar off torch==$(TORCH_VERSION); \
+	fi
 
 run: install
-	$(BIN)/rag serve --host 127.0.0.1 --port 8000
+	$(BIN)/rag serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install
 	$(BIN)/python -m pytest

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors
+from api import docs, errors
 from api.middleware import AccessLog, BodyLimit
 from api.routes import router
 from rag.config import Settings
@@ -34,10 +34,13 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         description="Ask questions over news articles; every passage carries its exact source span.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.include_router(router(settings))
     errors.install(app)
+    docs.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -2,18 +2,34 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from rag.errors import InvalidQueryError
+from rag.service import clean_question
 
 Mode = Literal["hybrid", "dense", "lexical"]
-TopK = Annotated[int, Field(ge=1, le=50, strict=True, description="Passages to return, 1..50")]
+TopK = Annotated[int, Field(ge=1, le=50, description="Passages to return, 1..50")]
 
 
 class QueryRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict JSON types throughout: "5" is not a number and "yes" is not a boolean."""
 
-    question: Annotated[str, Field(min_length=1, strict=True, description="What to look up")]
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: Annotated[str, Field(description="What to look up")]
     top_k: TopK = 5
     mode: Mode | None = Field(None, description="hybrid (default), dense or lexical")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        """ "" and "   " get the same message as the CLI gives."""
+        try:
+            clean_question(value, max_chars=len(value) + 1)
+        except InvalidQueryError as exc:
+            raise PydanticCustomError("blank_question", str(exc)) from exc
+        return value
 
 
 class AnswerRequest(QueryRequest):
@@ -25,10 +41,7 @@ def bounded(model: type[QueryRequest], max_chars: int) -> type[QueryRequest]:
     """The same request body with the deployment's question length limit in its schema."""
 
     class Bounded(model):  # type: ignore[valid-type,misc]
-        question: Annotated[
-            str,
-            Field(min_length=1, max_length=max_chars, strict=True, description="What to look up"),
-        ]
+        question: Annotated[str, Field(max_length=max_chars, description="What to look up")]
 
     Bounded.__name__ = model.__name__
     return Bounded
@@ -56,6 +69,10 @@ class QueryResponse(BaseModel):
     relevance: float = Field(
         description="Top dense cosine; `answerable` compares it to a threshold"
     )
+    notice: str | None = Field(
+        None,
+        description="Why the passages cannot be trusted (e.g. a language the model cannot read)",
+    )
     timings_ms: dict[str, float]
 
 
@@ -70,8 +87,14 @@ class QuoteOut(BaseModel):
 class AnswerResponse(BaseModel):
     question: str
     answer: str
-    citations: list[PassageOut] = Field(description="Marker [n] in the answer is citations[n-1]")
+    citations: list[PassageOut] = Field(
+        description="The passages retrieved, numbered: marker [n] in the answer is citations[n-1]"
+    )
+    cited: list[int] = Field(
+        description="The markers the answer uses; other citations were retrieved but not cited"
+    )
     answerable: bool
+    notice: str | None = Field(None, description="Why the question was declined, when not coverage")
     generator: str
     dropped_citations: list[int] = Field(
         description="Markers the model wrote that matched no passage"

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from rag.answering import Answer
 from rag.config import Settings
-from rag.errors import RagError
-from rag.retrieval import Retrieval
+from rag.errors import RagError, ServeError
+from rag.retrieval import Passage, Retrieval
 from rag.service import RagService
 
 
@@ -62,8 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_answer)
 
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default=None, help="address to listen on (default: RAG_HOST)")
+    p.add_argument("--port", type=int, default=None, help="port (default: RAG_PORT, 8000)")
     p.set_defaults(handler=_serve)
 
     from eval.command import register as register_eval
@@ -87,7 +87,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
-    service.open(build_if_missing=True)
+    service.open()
     result = service.query(args.question, args.top_k, args.mode)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -98,7 +98,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
 
 def _answer(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
-    service.open(build_if_missing=True)
+    service.open()
     if args.stream and not args.json:
         for item in service.stream_answer(args.question, args.top_k, args.generator):
             if isinstance(item, str):
@@ -115,12 +115,23 @@ def _answer(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def render_citations(result: Answer) -> str:
-    if not result.answerable:
-        return f"(generator: {result.generator}; relevance {result.citations.relevance:.3f})"
-    lines = [
-        f"[{p.rank}] {p.doc_id} chars {p.start}-{p.end}: {p.title or '(untitled)'}"
-        for p in result.citations.passages
-    ]
+    """Cited passages as sources; the rest set apart, so nobody takes them for support."""
+
+    def line(p: Passage) -> str:
+        return f"[{p.rank}] {p.doc_id} chars {p.start}-{p.end}: {p.title or '(untitled)'}"
+
+    passages = result.citations.passages
+    cited = set(result.cited)
+    if result.answerable:
+        lines = ["Sources:", *(line(p) for p in passages if p.rank in cited)]
+        rest = [line(p) for p in passages if p.rank not in cited]
+        if rest:
+            lines += ["", "Also retrieved (not cited):", *rest]
+    else:
+        lines = [
+            f"Closest passages (relevance {result.citations.relevance:.3f}, not enough to answer):"
+        ]
+        lines += [line(p) for p in passages]
     if result.dropped_citations:
         lines.append(f"(removed markers with no passage: {result.dropped_citations})")
     return "\n".join([*lines, f"(generator: {result.generator})"])
@@ -139,6 +150,8 @@ def render(result: Retrieval) -> str:
         lines.append("")
     verdict = "yes" if result.answerable else "no - the articles may not cover this"
     lines.append(f"answerable: {verdict} (relevance {result.relevance:.3f})")
+    if result.notice:
+        lines.append(result.notice)
     return "\n".join(lines)
 
 
@@ -149,15 +162,45 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.app import create_app
 
+    host, port = args.host or settings.host, args.port or settings.port
+    check_port_free(host, port)
     service = RagService(settings)
+    if not service.has_index():
+        print(
+            f"No index in {str(settings.index_dir)!r}: building one over "
+            f"{str(settings.corpus_dir)!r} (RAG_CORPUS_DIR) first",
+            file=sys.stderr,
+        )
     service.open(build_if_missing=True)
-    print(
-        f"Serving {service.stats()['chunks']} chunks on http://{args.host}:{args.port} (docs at /docs)"
-    )
+    print(f"Serving {service.stats()['chunks']} chunks on http://{host}:{port} (docs at /docs)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(settings, service)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     return 0
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail before any slow start-up when another program already listens on host:port."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ServeError(f"cannot serve on host {host!r}: {exc.strerror}") from exc
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror}") from exc
+            raise ServeError(
+                f"port {port} on {host} is already in use (another `rag serve`?): stop that "
+                f"program, or pick another port with `make run PORT={port + 1}`, "
+                f"`rag serve --port {port + 1}` or RAG_PORT={port + 1}"
+            ) from exc
 
 
 if __name__ == "__main__":

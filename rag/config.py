@@ -21,6 +21,10 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2",
         description="Embedding model: the bundled all-MiniLM-L6-v2, or a local path / model name",
     )
+    model_languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Languages the model reads (ISO 639-1 codes, or 'any'); empty = its model card's",
+    )
     store: str = Field("faiss", description="Vector store backend name")
     chunk_tokens: int = Field(160, ge=16, le=2048, description="Chunk size in tiktoken tokens")
     chunk_overlap: int = Field(32, ge=0, le=512, description="Overlap between chunks, in tokens")
@@ -44,6 +48,8 @@ class Settings(BaseSettings):
     mmr_lambda: float | None = Field(
         None, ge=0.0, le=1.0, description="MMR relevance/diversity trade-off; off if unset"
     )
+    host: str = Field("127.0.0.1", description="Address `rag serve` listens on")
+    port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
     batch_wait_ms: float = Field(4.0, ge=0.0, description="How long a query waits for company")
@@ -63,7 +69,7 @@ class Settings(BaseSettings):
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "model_languages", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +49,9 @@ def load_corpus(root: Path) -> Corpus:
     real_root = root.resolve()
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
-    for path in _walk(root):
+    for path, reason in _walk(root):
         doc_id = path.relative_to(root).as_posix()
-        result = _read(path, real_root, doc_id)
+        result = SkippedFile(doc_id, reason) if reason else _read(path, real_root, doc_id)
         if isinstance(result, SkippedFile):
             skipped.append(result)
         else:
@@ -58,14 +59,40 @@ def load_corpus(root: Path) -> Corpus:
     return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Yield candidate files in a stable order; links to folders are never followed."""
+def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Yield every entry in a stable order, with the reason it is left out (None: read it).
+
+    Links to folders and hidden folders are reported, never walked into.
+    """
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(dirs):
+            path = Path(folder) / name
+            if path.is_symlink():
+                yield path, "link to a folder; not followed (link the files, or move the folder in)"
+            elif name.startswith("."):
+                yield path, "hidden folder; not walked"
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink()
+        )
         for name in sorted(files):
             path = Path(folder) / name
-            if not name.startswith(".") and path.suffix.lower() in TEXT_SUFFIXES:
-                yield path
+            yield path, _unindexable(path)
+
+
+def _unindexable(path: Path) -> str | None:
+    """Why a file is not read at all, judged from its name and kind alone."""
+    if path.name.startswith("."):
+        return "hidden file; not indexed"
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        found = path.suffix.lower() or "(no extension)"
+        return f"unsupported format {found}; indexed formats: {', '.join(sorted(TEXT_SUFFIXES))}"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device); only regular files are read"
+    return None
 
 
 def _read(path: Path, real_root: Path, doc_id: str) -> Document | SkippedFile:

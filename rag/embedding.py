@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from rag.config import Settings
 from rag.errors import MissingDependencyError
+from rag.language import model_card_languages
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
@@ -28,6 +29,11 @@ class Embedder(Protocol):
 
     @property
     def dim(self) -> int: ...
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """ISO 639-1 codes of the languages the model reads (its model card); None when unknown."""
+        ...
 
     @property
     def max_tokens(self) -> int: ...
@@ -56,6 +62,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, settings: Settings) -> None:
         self.model_id = settings.model
         self._batch_size = settings.batch_size
+        self._languages = model_card_languages(resolve_model_path(self.model_id))
         self._model: Any = None
         self._lock = threading.RLock()  # fast tokenizers refuse concurrent use from two threads
 
@@ -85,6 +92,10 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         return int(self.model.get_embedding_dimension())
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        return self._languages
 
     @property
     def max_tokens(self) -> int:

@@ -13,6 +13,10 @@ class IndexNotFoundError(RagError):
     """No index exists where one was expected."""
 
 
+class IndexDirError(RagError):
+    """The index folder holds something that is not our index, so it is never written to."""
+
+
 class IndexMismatchError(RagError):
     """The index on disk was built with settings that cannot serve the current ones."""
 
@@ -31,3 +35,7 @@ class MissingDependencyError(RagError):
 
 class GeneratorError(RagError):
     """A language-model backend failed, timed out or answered nonsense."""
+
+
+class ServeError(RagError):
+    """The API cannot listen on the configured host and port (taken, or not an address here)."""

@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -18,7 +19,7 @@ from rag.chunking import Chunk, chunk_article
 from rag.config import Settings
 from rag.documents import Document, SkippedFile
 from rag.embedding import Embedder
-from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from rag.errors import CorpusError, IndexDirError, IndexMismatchError, IndexNotFoundError
 from rag.lexical import LexicalIndex
 from rag.stores.base import VectorStore
 
@@ -69,9 +70,36 @@ def indexed_text(chunk: Chunk, with_title: bool) -> str:
     return f"{chunk.title}\n{chunk.text}" if with_title and chunk.title else chunk.text
 
 
+_MANIFEST_KEYS = frozenset({"format_version", "model", "dim", "chunker", "corpus_root"})
+
+
 def index_exists(folder: Path) -> bool:
-    """True when `folder` holds a finished index (a missing or empty folder means: build one)."""
-    return (Path(folder) / MANIFEST).is_file()
+    """True when `folder` holds a finished index of ours (a missing or empty folder means: build one)."""
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and _MANIFEST_KEYS <= manifest.keys()
+
+
+def check_writable(folder: Path) -> Path:
+    """Return the real index folder, refusing one that holds anything but our index.
+
+    Only a missing folder, an empty one or one with our manifest may be replaced: pointing
+    RAG_INDEX_DIR at a folder of articles must never delete them.
+    """
+    real = Path(folder).resolve()
+    if real.exists() and not real.is_dir():
+        raise IndexDirError(
+            f"Index folder {str(folder)!r} is a file, not a folder: set RAG_INDEX_DIR to a new or empty folder"
+        )
+    if real.is_dir() and not index_exists(real) and any(real.iterdir()):
+        raise IndexDirError(
+            f"Refusing to write an index into {str(folder)!r}: it holds files that are not an "
+            f"index of ours (no {MANIFEST} of ours), and they would be replaced; set RAG_INDEX_DIR "
+            "to a new or empty folder"
+        )
+    return real
 
 
 def build_index(
@@ -85,6 +113,7 @@ def build_index(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Chunk, embed and save `documents` into `folder`; the old index stays until the new one is whole."""
+    folder = check_writable(folder)
     if not documents:
         reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped) or "no .txt or .md files"
         raise CorpusError(f"Nothing to index in {str(corpus_root)!r} ({reasons})")
@@ -175,9 +204,7 @@ def _write_atomically(
     lexical: LexicalIndex,
 ) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{folder.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.building-", dir=folder.parent))
     try:
         with open(staging / CHUNKS, "w", encoding="utf-8") as fh:
             for chunk in chunks:
@@ -194,10 +221,17 @@ def _write_atomically(
 
 
 def _swap(staging: Path, folder: Path) -> None:
-    """Replace `folder` by `staging` with renames, so readers see the old or the new index whole."""
-    retired = folder.parent / f".{folder.name}.old-{os.getpid()}"
-    if folder.exists():
-        os.rename(folder, retired)
+    """Replace `folder` by `staging` with renames, so readers see the old or the new index whole.
+
+    Only folders this function made (mkdtemp names) are ever deleted, and `folder` is checked
+    once more right before it is moved aside.
+    """
+    check_writable(folder)
+    if not folder.exists():
+        os.rename(staging, folder)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    os.rename(folder, retired)  # onto our own empty folder: atomic on POSIX
     os.rename(staging, folder)
     shutil.rmtree(retired, ignore_errors=True)
 
@@ -206,6 +240,11 @@ def load_index(folder: Path, settings: Settings, embedder: Embedder) -> LoadedIn
     """Read an index back, refusing one built for another model or vector size."""
     folder = Path(folder)
     if not index_exists(folder):
+        if folder.is_dir() and any(folder.iterdir()):
+            raise IndexNotFoundError(
+                f"No index in {str(folder)!r}: that folder holds other files (is RAG_INDEX_DIR "
+                "mistyped?); point RAG_INDEX_DIR at your index, or at a new folder and run `rag index`"
+            )
         raise IndexNotFoundError(
             f"No index in {str(folder)!r}: build one with `rag index` (or set RAG_INDEX_DIR)"
         )

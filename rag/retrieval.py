@@ -11,6 +11,7 @@ from rag.chunking import Chunk
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
 from rag.index import LoadedIndex
+from rag.language import language_name, unreadable_language
 from rag.rerank import CrossEncoderReranker
 
 
@@ -47,6 +48,7 @@ class Retrieval:
     answerable: bool
     relevance: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body shared by `POST /query` and `rag query --json`."""
@@ -55,6 +57,7 @@ class Retrieval:
             "passages": [p.as_dict() for p in self.passages],
             "answerable": self.answerable,
             "relevance": self.relevance,
+            "notice": self.notice,
             "timings_ms": self.timings_ms,
         }
 
@@ -96,6 +99,8 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self.reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
+        configured = frozenset(code.lower() for code in settings.model_languages)
+        self.languages = configured or embedder.languages
 
     def search(self, queries: Sequence[Query]) -> list[Retrieval]:
         """Embed all questions in one model pass, then rank each; timings are per batch."""
@@ -185,7 +190,23 @@ class Retriever:
             for rank, hit in enumerate(hits, start=1)
         )
         answerable = bool(passages) and relevance >= self.settings.answerable_threshold
-        return Retrieval(question, passages, answerable, round(relevance, 6))
+        notice = self._language_notice(question)
+        return Retrieval(
+            question, passages, answerable and notice is None, round(relevance, 6), notice=notice
+        )
+
+    def _language_notice(self, question: str) -> str | None:
+        """Why the passages cannot be trusted when the model does not read the question's language."""
+        code = unreadable_language(question, self.languages)
+        if code is None:
+            return None
+        readable = ", ".join(language_name(c) for c in sorted(self.languages or ()))
+        return (
+            f"The question looks like {language_name(code)}, but the embedding model "
+            f"{self.embedder.model_id!r} reads only {readable}, so these passages cannot be "
+            "trusted: ask in a language it reads, or configure a model that reads this one "
+            "(RAG_MODEL, RAG_MODEL_LANGUAGES)."
+        )
 
 
 def _merge_overlaps(hits: list[_Hit], chunks: Sequence[Chunk]) -> list[_Hit]:

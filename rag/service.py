@@ -96,9 +96,13 @@ class RagService:
         self._index = self._retriever = None
         return manifest
 
+    def has_index(self) -> bool:
+        """True when the configured index folder holds a finished index."""
+        return index_exists(self.settings.index_dir)
+
     def open(self, build_if_missing: bool = False, progress: bool = True) -> None:
-        """Load the index (building it first when asked and there is none)."""
-        if build_if_missing and not index_exists(self.settings.index_dir):
+        """Load the index (building it over the configured corpus first when asked and there is none)."""
+        if build_if_missing and not self.has_index():
             self.build(progress=progress)
         self._index = load_index(self.settings.index_dir, self.settings, self.embedder)
         self._retriever = None

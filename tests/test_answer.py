@@ -18,6 +18,7 @@ def check_markers_and_spans(body: dict) -> None:
     n = len(body["citations"])
     markers = [int(m) for m in re.findall(r"\[(\d+)\]", body["answer"])]
     assert markers and all(1 <= m <= n for m in markers)
+    assert body["cited"] == sorted(set(markers))
     for p in body["citations"]:
         src = p["source"]
         assert read_exact(src["path"])[src["start"] : src["end"]] == p["text"]
@@ -45,8 +46,9 @@ def test_uncovered_question_is_declined_not_guessed(api_url: str) -> None:
     body = httpx.post(
         f"{api_url}/answer", json={"question": "How tall is Mount Everest?"}, timeout=60
     ).json()
-    assert body["answerable"] is False and body["citations"] == []
-    assert "do not appear to cover" in body["answer"]
+    assert body["answerable"] is False and body["cited"] == []
+    assert len(body["citations"]) == 5  # the nearest passages, for the reader to judge
+    assert "do not appear to cover" in body["answer"] and "/query" not in body["answer"]
 
 
 def test_streamed_answer_ends_with_citations(api_url: str) -> None:

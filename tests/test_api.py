@@ -70,7 +70,7 @@ def test_offsets_are_exact_against_the_files(api_url: str, question: str) -> Non
 
 
 BAD_BODIES = [
-    ({"question": ""}, 422, "question"),
+    ({"question": ""}, 422, "question is blank"),
     ({"question": "   \n\t "}, 422, "blank"),
     ({"question": "x" * 2001}, 422, "2000"),
     ({"question": "ok", "top_k": 0}, 422, "top_k"),
@@ -78,6 +78,7 @@ BAD_BODIES = [
     ({"question": "ok", "top_k": "5"}, 422, "top_k"),
     ({"question": "ok", "top_k": 2.5}, 422, "top_k"),
     ({"question": "ok", "top_k": True}, 422, "top_k"),
+    ({"question": "ok", "top_k": 5.0}, 422, "top_k"),
     ({"question": "ok", "mode": "fancy"}, 422, "mode"),
     ({"question": "ok", "colour": "blue"}, 422, "colour"),
     ({"top_k": 3}, 422, "question"),
@@ -213,3 +214,89 @@ def test_web_page_is_served_and_wired_to_the_api(api_url: str) -> None:
     assert "Ask the articles" in page.text
     for route in ('"/answer"', '"/generators"', "stream: true"):
         assert route in page.text
+
+
+def test_blank_questions_get_one_message_in_one_shape(api_url: str) -> None:
+    bodies = [post(api_url, {"question": q}).json() for q in ("", "   ", "\x00\t")]
+    messages = {b["detail"][0]["msg"] for b in bodies}
+    assert len(messages) == 1 and "question is blank" in messages.pop()
+    assert all(b["detail"][0]["loc"] == ["body", "question"] for b in bodies)
+
+
+def test_errors_never_echo_more_than_a_short_prefix(api_url: str) -> None:
+    response = post(api_url, {"question": "x" * 10_000})
+    assert response.status_code == 422 and len(response.content) < 600
+    assert "2000" in response.text
+    nested = post(api_url, {"top_k": 3, "padding": ["y" * 1000] * 20})
+    assert nested.status_code == 422 and len(nested.content) < 1500
+
+
+def test_answer_booleans_are_strict(api_url: str) -> None:
+    for bad in ("yes", 1, "true"):
+        response = httpx.post(f"{api_url}/answer", json={"question": "ok", "stream": bad})
+        assert response.status_code == 422 and "stream" in response.text
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_named_as_such(api_url: str, content_type) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = httpx.post(
+        f"{api_url}/query", content=b'{"question": "cotton"}', headers=headers, timeout=30
+    )
+    assert response.status_code == 415
+    assert "Content-Type: application/json" in response.json()["detail"]
+
+
+def test_docs_are_served_without_any_outside_asset(api_url: str) -> None:
+    page = httpx.get(f"{api_url}/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text and "//" not in page.text.replace("http://127.0.0.1", "")
+    import re
+
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    for asset in assets:
+        fetched = httpx.get(f"{api_url}{asset}")
+        assert fetched.status_code == 200 and len(fetched.content) > 100, asset
+    assert httpx.get(f"{api_url}/openapi.json").json()["paths"]["/query"]
+
+
+CHINESE = "维吾尔族活动人士被关押在摩洛哥的哪所监狱？"
+ENGLISH = "Which Moroccan prison holds the Uyghur activist?"
+
+
+def test_a_question_in_a_language_the_model_cannot_read_is_declined(api_url: str) -> None:
+    english = post(api_url, {"question": ENGLISH}).json()
+    assert english["answerable"] is True and english["notice"] is None
+    chinese = post(api_url, {"question": CHINESE}).json()
+    assert chinese["answerable"] is False
+    assert "Chinese (zh)" in chinese["notice"] and "RAG_MODEL_LANGUAGES" in chinese["notice"]
+    answer = httpx.post(f"{api_url}/answer", json={"question": CHINESE}, timeout=60).json()
+    assert answer["answerable"] is False and answer["answer"] == chinese["notice"]
+    assert answer["cited"] == [] and answer["citations"]  # nearest passages, none cited
+
+
+def test_a_multilingual_model_is_not_declined(seed_service: RagService) -> None:
+    multilingual = seed_service.derive(model_languages=["en", "zh"])
+    result = multilingual.query(CHINESE)
+    assert result.notice is None
+
+
+def test_model_languages_come_from_the_model_card(tmp_path) -> None:
+    from rag.language import model_card_languages
+
+    (tmp_path / "README.md").write_text(
+        "---\nlanguage:\n- en\n- zh\nlicense: mit\n---\n# A model\n"
+    )
+    assert model_card_languages(str(tmp_path)) == {"en", "zh"}
+    assert model_card_languages(str(tmp_path / "missing")) is None
+
+
+def test_english_eval_questions_are_never_taken_for_another_language(
+    seed_service: RagService,
+) -> None:
+    from eval.dataset import DEFAULT_SEEDS, load_questions
+
+    questions = [q.question for q in load_questions(DEFAULT_SEEDS)]
+    flagged = [r.question for r in seed_service.query_many(questions) if r.notice]
+    assert flagged == []

@@ -18,3 +18,9 @@ def check_citations(answer: str, n_passages: int) -> tuple[str, list[int]]:
     cleaned = _MARKER.sub(keep_valid, answer)
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     return re.sub(r"[ \t]{2,}", " ", cleaned).strip(), sorted(set(dropped))
+
+
+def cited_markers(answer: str) -> list[int]:
+    """The passage numbers an answer cites, in order, each once."""
+    found = (int(n) for m in _MARKER.finditer(answer) for n in re.split(r"\s*,\s*", m.group(1)))
+    return sorted(set(found))

@@ -1,0 +1,232 @@
+"""A new user's first run: nothing of theirs is ever deleted, and every step says what it does."""
+
+import hashlib
+import os
+import socket
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.documents import load_corpus
+from rag.errors import IndexDirError
+from rag.index import build_index, index_exists
+from rag.service import RagService
+from tests.conftest import ROOT, SEEDS
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with its content hash."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    """A user's own folder of articles: what a mistyped RAG_INDEX_DIR points at."""
+    folder = tmp_path / "my-articles"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "bridge.txt").write_text("The Severn bridge reopened on Monday after repairs.\n")
+    (folder / "2024" / "notes.md").write_text("Interview notes: the mayor declined to comment.\n")
+    return folder
+
+
+@pytest.mark.parametrize("command", [("index",), ("query", "bridge"), ("answer", "bridge")])
+def test_an_index_dir_holding_the_users_files_is_never_touched(
+    run_cli, articles: Path, command: tuple[str, ...]
+) -> None:
+    before = snapshot(articles)
+    siblings = sorted(p.name for p in articles.parent.iterdir())
+    result = run_cli(*command, env={"RAG_INDEX_DIR": str(articles), "RAG_CORPUS_DIR": str(SEEDS)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(articles) in errors[0]
+    assert snapshot(articles) == before
+    assert sorted(p.name for p in articles.parent.iterdir()) == siblings  # no debris either
+
+
+def test_serve_refuses_an_index_dir_holding_other_files(articles: Path) -> None:
+    before = snapshot(articles)
+    env = {**os.environ, "RAG_INDEX_DIR": str(articles), "RAG_CORPUS_DIR": str(SEEDS)}
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "rag"), "serve", "--port", str(_free_port())],
+        capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 2 and "Refusing to write an index into" in result.stderr
+    assert snapshot(articles) == before
+
+
+def test_a_foreign_manifest_or_a_file_is_not_taken_for_an_index(
+    seed_service: RagService, tmp_path: Path
+) -> None:
+    other = tmp_path / "webapp"
+    other.mkdir()
+    (other / "manifest.json").write_text('{"name": "my web app", "icons": []}')
+    (other / "app.js").write_text("console.log('hi')")
+    plain = tmp_path / "notes.txt"
+    plain.write_text("not a folder")
+    docs = load_corpus(SEEDS).documents
+    for target, message in ((other, "not an index of ours"), (plain, "is a file")):
+        before = target.read_bytes() if target.is_file() else snapshot(target)
+        assert not index_exists(target)
+        with pytest.raises(IndexDirError, match=message):
+            build_index(docs, SEEDS, target, seed_service.settings, seed_service.embedder)
+        assert (target.read_bytes() if target.is_file() else snapshot(target)) == before
+
+
+class WritesIntoTheIndexDir:
+    """The real embedder, but a user saves a file into the index folder while it works."""
+
+    def __init__(self, real, folder: Path) -> None:
+        self.real, self.folder = real, folder
+        self.model_id, self.dim, self.max_tokens = real.model_id, real.dim, real.max_tokens
+        self.token_count = real.token_count
+
+    def embed_documents(self, texts, progress=False):
+        (self.folder / "draft.txt").write_text("my unsaved draft")
+        return self.real.embed_documents(texts)
+
+
+def test_a_folder_that_gains_files_during_a_build_is_not_replaced(
+    seed_service: RagService, tmp_path: Path
+) -> None:
+    folder = tmp_path / "idx"
+    folder.mkdir()  # empty: may be used
+    docs = load_corpus(SEEDS).documents[:1]
+    embedder = WritesIntoTheIndexDir(seed_service.embedder, folder)
+    with pytest.raises(IndexDirError):
+        build_index(docs, SEEDS, folder, seed_service.settings, embedder, progress=False)
+    assert (folder / "draft.txt").read_text() == "my unsaved draft"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["idx"]
+
+
+def test_query_and_answer_never_build_an_index(run_cli, tmp_path: Path) -> None:
+    missing = tmp_path / "mistyped-index"
+    for command in (("query", "cotton"), ("answer", "cotton")):
+        result = run_cli(*command, env={"RAG_INDEX_DIR": str(missing)})
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"error: No index in '{missing}'")
+        assert not missing.exists()
+
+
+def test_refusals_are_worded_for_whoever_asked_and_show_the_nearest_passages(run_cli) -> None:
+    result = run_cli("answer", "How tall is Mount Everest?")
+    assert result.returncode == 0, result.stderr
+    assert "do not appear to cover" in result.stdout and "/query" not in result.stdout
+    assert "Closest passages" in result.stdout and "[1] " in result.stdout
+
+
+def test_answer_lists_cited_passages_apart_from_the_rest(run_cli) -> None:
+    result = run_cli("answer", "Which Moroccan prison holds the Uyghur activist?", "--top-k", "5")
+    assert result.returncode == 0, result.stderr
+    answer, _, listing = result.stdout.partition("Sources:")
+    sources, _, rest = listing.partition("Also retrieved (not cited):")
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer)}
+    listed = {int(line[1 : line.index("]")]) for line in sources.splitlines() if line[:1] == "["}
+    others = {int(line[1 : line.index("]")]) for line in rest.splitlines() if line[:1] == "["}
+    assert cited and listed == cited
+    assert others == set(range(1, 6)) - cited
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_taken_port_is_explained_by_make_run_and_rag_serve() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "RAG_PORT": str(port)}
+        via_make = subprocess.run(
+            ["make", "-s", "run", f"PORT={port}"],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+        via_env = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "rag"), "serve"],
+            capture_output=True, text=True, cwd=ROOT, timeout=120, env=env,
+        )  # fmt: skip
+    for result in (via_make, via_env):
+        assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+        assert f"PORT={port + 1}" in result.stderr and "Traceback" not in result.stderr
+    assert via_env.returncode == 2
+
+
+class _TorchIndex(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_response(200 if self.path == "/whl/cpu/torch/" else 404)
+        self.end_headers()
+        self.wfile.write(b"<a href='torch-2.13.0+cpu.whl'>torch</a>")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_install_takes_torch_from_the_cpu_index_when_it_answers() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _TorchIndex)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    live = f"http://127.0.0.1:{server.server_port}/whl/cpu"
+    dead = f"http://127.0.0.1:{_free_port()}/whl/cpu"
+    try:
+        found = [
+            subprocess.run(
+                ["make", "-s", "torch-source", f"TORCH_INDEX={url}"],
+                capture_output=True, text=True, cwd=ROOT, timeout=60,
+            ).stdout.strip()
+            for url in (live, dead)
+        ]  # fmt: skip
+    finally:
+        server.shutdown()
+    assert found == [live, "configured"]
+    installed = subprocess.run(["make", "torch"], capture_output=True, text=True, cwd=ROOT)
+    assert "==> torch 2.13.0 already installed" in installed.stdout
+
+
+def test_unsupported_and_odd_files_are_all_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / ".git").mkdir(parents=True)
+    (corpus / "story.txt").write_text("A story about the harbour.\n")
+    (corpus / "report.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "page.html").write_text("<html></html>")
+    (corpus / "dump.jsonl").write_text("{}\n")
+    (corpus / "README").write_text("no extension")
+    (corpus / ".DS_Store").write_bytes(b"\0")
+    os.mkfifo(corpus / "pipe.txt")  # reading it would block forever
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", corpus / "linked")
+    loaded = load_corpus(corpus)
+    assert [d.doc_id for d in loaded.documents] == ["story.txt"]
+    reasons = {s.doc_id: s.reason for s in loaded.skipped}
+    assert reasons["report.pdf"].startswith("unsupported format .pdf")
+    assert reasons["page.html"].startswith("unsupported format .html")
+    assert reasons["dump.jsonl"].startswith("unsupported format .jsonl")
+    assert reasons["README"].startswith("unsupported format (no extension)")
+    assert "hidden" in reasons[".DS_Store"] and "hidden" in reasons[".git"]
+    assert "not a regular file" in reasons["pipe.txt"]
+    assert "link to a folder" in reasons["linked"]
+
+
+def test_index_command_lists_unsupported_files(run_cli, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "story.txt").write_text("The harbour ferry resumed service after the storm.\n")
+    (corpus / "report.pdf").write_bytes(b"%PDF-1.4")
+    result = run_cli("index", str(corpus), env={"RAG_INDEX_DIR": str(tmp_path / "idx")})
+    assert result.returncode == 0, result.stderr
+    assert "skipped report.pdf: unsupported format .pdf" in result.stderr
+
+
+def test_settings_read_host_and_port() -> None:
+    settings = Settings(_env_file=None, host="0.0.0.0", port=8123)  # type: ignore[call-arg]
+    assert (settings.host, settings.port) == ("0.0.0.0", 8123)
+    with pytest.raises(ValueError, match="port"):
+        Settings(port=70000)
