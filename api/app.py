@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         if service is None:
             svc.open(build_if_missing=True)
         svc.start_batching()
+        svc.watch(corpus=settings.watch)
         app.state.service = svc
         try:
             yield
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
             allow_methods=["*"],
             allow_headers=["*"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(AccessLog)
     return app

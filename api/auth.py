@@ -1,4 +1,8 @@
-"""Optional bearer-key auth: on when RAG_API_KEYS holds at least one key."""
+"""Optional bearer-key auth: read keys (RAG_API_KEYS) and write keys (RAG_ADMIN_KEYS).
+
+With no key of either kind configured, everything is open. A write key may also read; a read
+key may never write.
+"""
 
 import secrets
 from typing import Annotated
@@ -6,24 +10,51 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-_bearer = HTTPBearer(auto_error=False, description="One of the keys in RAG_API_KEYS")
+from rag.config import Settings
+
+_bearer = HTTPBearer(
+    auto_error=False, description="A key from RAG_API_KEYS (read) or RAG_ADMIN_KEYS (read/write)"
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def require_key(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Let the request through when auth is off or its bearer key matches a configured one."""
-    keys: list[str] = request.app.state.settings.api_keys
-    if not keys:
+def _matches(given: str, keys: list[str]) -> bool:
+    return any(secrets.compare_digest(given.encode(), k.encode()) for k in keys)
+
+
+def _unauthorized(which: str) -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail=f"missing or wrong API key: send 'Authorization: Bearer <key>' with a key from {which}",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def require_key(request: Request, credentials: Credentials) -> None:
+    """Let a read through when read auth is off or its key is a read or a write key."""
+    settings: Settings = request.app.state.settings
+    if not settings.api_keys:
         return
     given = credentials.credentials if credentials else ""
-    if not any(secrets.compare_digest(given.encode(), k.encode()) for k in keys):
+    if not _matches(given, settings.api_keys + settings.admin_keys):
+        raise _unauthorized("RAG_API_KEYS")
+
+
+def require_write_key(request: Request, credentials: Credentials) -> None:
+    """Let a write through only with a write key (or when no keys are configured at all)."""
+    settings: Settings = request.app.state.settings
+    if not settings.api_keys and not settings.admin_keys:
+        return
+    given = credentials.credentials if credentials else ""
+    if _matches(given, settings.admin_keys):
+        return
+    if _matches(given, settings.api_keys):
         raise HTTPException(
-            status_code=401,
-            detail="missing or wrong API key: send 'Authorization: Bearer <key>' with a key from RAG_API_KEYS",
-            headers={"WWW-Authenticate": "Bearer"},
+            status_code=403,
+            detail="this key may only read: adding and deleting documents needs a key from RAG_ADMIN_KEYS",
         )
+    raise _unauthorized("RAG_ADMIN_KEYS")
 
 
 Authorized = Depends(require_key)
+WriteAuthorized = Depends(require_write_key)

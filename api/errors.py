@@ -17,6 +17,10 @@ STATUS: dict[type[errors.RagError], int] = {
     errors.IndexNotFoundError: 503,
     errors.IndexMismatchError: 503,
     errors.IndexDirError: 503,
+    errors.IndexBusyError: 503,
+    errors.DocumentNotFoundError: 404,
+    errors.InvalidDocumentError: 422,
+    errors.StaleDocumentError: 409,
     errors.MissingDependencyError: 503,
     errors.CorpusError: 503,
 }

@@ -48,19 +48,25 @@ class AccessLog:
 
 
 class BodyLimit:
-    """Refuse bodies over `max_bytes` with 413 before they are parsed, declared length or not."""
+    """Refuse bodies over the limit with 413 before they are parsed, declared length or not.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Uploads (POST /documents) get their own, larger limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope["method"] == "POST" and scope["path"].rstrip("/") == "/documents"
+        limit = self.upload_bytes if upload else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         seen = 0
         refused = False
@@ -69,9 +75,9 @@ class BodyLimit:
             nonlocal seen, refused
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes and not refused:
+            if seen > limit and not refused:
                 refused = True
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 raise _TooLarge
             return message
 
@@ -84,8 +90,9 @@ class BodyLimit:
         except _TooLarge:
             pass
 
-    async def _refuse(self, send: Send) -> None:
-        body: dict[str, Any] = {"detail": f"request body is larger than {self.max_bytes} bytes"}
+    async def _refuse(self, send: Send, limit: int) -> None:
+        setting = "RAG_MAX_UPLOAD_BYTES" if limit == self.upload_bytes else "RAG_MAX_BODY_BYTES"
+        body: dict[str, Any] = {"detail": f"request body is larger than {limit} bytes ({setting})"}
         await send(
             {
                 "type": "http.response.start",

@@ -5,26 +5,32 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Depends, Request
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from api.auth import Authorized
+from api.auth import Authorized, WriteAuthorized
 from api.errors import status_for
 from api.schemas import (
     AnswerRequest,
     AnswerResponse,
+    DeleteResponse,
     DocumentsResponse,
+    DocumentText,
     GeneratorInfo,
     Health,
     QueryRequest,
     QueryResponse,
+    WriteResponse,
     bounded,
 )
+from api.uploads import OPENAPI_BODY, NotAnUpload, read_upload
 from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError
+from rag.index import DocumentInfo
 from rag.service import RagService
 
 STATIC = Path(__file__).parent / "static"
@@ -83,18 +89,49 @@ def router(settings: Settings) -> APIRouter:
 
     @api.get("/documents", response_model=DocumentsResponse, dependencies=[Authorized])
     def documents(service: Service) -> dict[str, Any]:
-        root = service.index.corpus_root
-        docs = [
-            {
-                "doc_id": d.doc_id,
-                "path": str(root / d.doc_id),
-                "sha256": d.sha256,
-                "chars": d.chars,
-                "articles": [vars(a) for a in d.articles],
-            }
-            for d in service.documents()
+        index = service.index
+        docs = [_document(index.corpus_root, d) for d in index.documents]
+        return {"documents": docs, "skipped": index.manifest["skipped"]}
+
+    @api.get("/documents/{doc_id:path}", response_model=DocumentText, dependencies=[Authorized])
+    async def document(service: Service, doc_id: str) -> dict[str, Any]:
+        info, text = await run_in_threadpool(service.document, doc_id)
+        return {**_document(service.index.corpus_root, info), "text": text}
+
+    @api.post(
+        "/documents",
+        status_code=201,
+        response_model=WriteResponse,
+        dependencies=[WriteAuthorized],
+        openapi_extra=OPENAPI_BODY,
+        responses={200: {"description": "Every document was already indexed with this content"}},
+    )
+    async def add_documents(request: Request, response: Response, service: Service) -> Any:
+        try:
+            files = await read_upload(request)
+        except NotAnUpload:
+            detail = (
+                "send JSON {'doc_id', 'text'} (Content-Type: application/json) or multipart files"
+            )
+            return JSONResponse({"detail": detail}, status_code=415)
+        result = await run_in_threadpool(service.add, files)
+        response.status_code = 201 if result.changed else 200
+        written = [
+            {"doc_id": doc_id, "status": status, "chunks": info.chunks, "articles": info.articles}
+            for doc_id, status, info in result.documents
         ]
-        return {"documents": docs, "skipped": service.index.manifest["skipped"]}
+        return {
+            "documents": jsonable_encoder(written),
+            "generation": result.report.generation,
+            "summary": result.report.summary(),
+        }
+
+    @api.delete(
+        "/documents/{doc_id:path}", response_model=DeleteResponse, dependencies=[WriteAuthorized]
+    )
+    async def delete_document(service: Service, doc_id: str) -> dict[str, Any]:
+        report = await run_in_threadpool(service.delete, doc_id)
+        return {"deleted": doc_id, "generation": report.generation, "summary": report.summary()}
 
     return api
 
@@ -112,3 +149,14 @@ async def _sse(events: Iterator[str | Answer]) -> AsyncIterator[dict[str, str]]:
             "event": "error",
             "data": json.dumps({"status": status_for(exc), "detail": str(exc)}),
         }
+
+
+def _document(root: Path, info: DocumentInfo) -> dict[str, Any]:
+    return {
+        "doc_id": info.doc_id,
+        "path": str(root / info.doc_id),
+        "sha256": info.sha256,
+        "chars": info.chars,
+        "chunks": info.chunks,
+        "articles": [vars(a) for a in info.articles],
+    }

@@ -115,6 +115,8 @@ class Health(BaseModel):
     chunks: int
     documents: int
     model: str
+    generation: str = Field(description="The index generation being served")
+    built_at: str = Field(description="When that generation was written (UTC, ISO 8601)")
 
 
 class ArticleOut(BaseModel):
@@ -128,7 +130,40 @@ class DocumentOut(BaseModel):
     path: str
     sha256: str
     chars: int
+    chunks: int
     articles: list[ArticleOut]
+
+
+class DocumentText(DocumentOut):
+    text: str = Field(description="The text view: passage offsets index this exact text")
+
+
+class DocumentIn(BaseModel):
+    """One document sent as JSON; its doc_id is its path inside the corpus folder."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    doc_id: Annotated[str, Field(description="e.g. 'local/2024-05-01-harbour.txt'")]
+    text: Annotated[str, Field(description="The article text, UTF-8")]
+
+
+class WrittenDocument(BaseModel):
+    doc_id: str
+    status: Literal["added", "replaced", "unchanged"]
+    chunks: int
+    articles: list[ArticleOut]
+
+
+class WriteResponse(BaseModel):
+    documents: list[WrittenDocument]
+    generation: str
+    summary: str = Field(description="What the update changed, as `rag index` prints it")
+
+
+class DeleteResponse(BaseModel):
+    deleted: str
+    generation: str
+    summary: str
 
 
 class DocumentsResponse(BaseModel):

@@ -40,7 +40,7 @@ def main() -> int:
             service = base.derive(**updates)
             if INDEX_FIELDS & set(updates):
                 service = base.derive(**updates, index_dir=Path(tmp) / name.replace(" ", "-"))
-                service.build(progress=False)
+                service.update(progress=False)
             for mode in ("hybrid", "dense"):
                 s = run_eval(service, questions, 10, mode)["summary"]
                 rows.append(

@@ -13,9 +13,9 @@ from tqdm import tqdm
 from eval import metrics
 from rag.articles import Article, Layout, Span
 from rag.config import SearchMode, Settings
-from rag.documents import Document
+from rag.documents import Corpus, Document
 from rag.errors import RagError
-from rag.index import FORMAT_VERSION, build_index, index_exists, load_index
+from rag.index import FORMAT_VERSION, index_exists, load_index, update_index
 from rag.retrieval import Query, Retriever
 from rag.service import RagService
 
@@ -110,10 +110,9 @@ def run_beir(
     index_dir = cache_dir(data, settings, cache_root)
     service = RagService(settings.model_copy(update={"index_dir": index_dir}))
     if not index_exists(index_dir):
-        build_index(
-            data.documents,
-            folder,
+        update_index(
             index_dir,
+            lambda: Corpus(folder, tuple(data.documents), ()),
             service.settings,
             service.embedder,
             layout_of=_layout(data.titles),

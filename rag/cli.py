@@ -42,8 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    p = sub.add_parser("index", help="build or rebuild the index over a corpus folder")
+    p = sub.add_parser(
+        "index", help="update the index to a corpus folder (only changes are embedded)"
+    )
     p.add_argument("corpus", nargs="?", type=Path, help="corpus folder (default: RAG_CORPUS_DIR)")
+    p.add_argument("--full", action="store_true", help="rebuild everything from scratch")
     p.set_defaults(handler=_index)
 
     p = sub.add_parser("query", help="print the passages that best answer a question")
@@ -64,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
     p.add_argument("--host", default=None, help="address to listen on (default: RAG_HOST)")
     p.add_argument("--port", type=int, default=None, help="port (default: RAG_PORT, 8000)")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        default=None,
+        help="re-index when files in the corpus folder change (default: RAG_WATCH)",
+    )
     p.set_defaults(handler=_serve)
 
     from eval.command import register as register_eval
@@ -74,14 +83,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
-    manifest = service.build(args.corpus, progress=True)
-    counts = manifest["counts"]
-    print(
-        f"Indexed {counts['documents']} documents into {counts['chunks']} chunks "
-        f"in {manifest['build_seconds']} s -> {settings.index_dir}"
-    )
-    for skipped in manifest["skipped"]:
+    report = service.update(args.corpus, full=args.full, progress=True)
+    if report.full_reason:
+        print(f"Full rebuild: {report.full_reason}", file=sys.stderr)
+    for skipped in report.skipped:
         print(f"skipped {skipped['doc_id']}: {skipped['reason']}", file=sys.stderr)
+    print(report.summary())
+    print(
+        f"Index {report.generation}: {len(report.documents):,} documents, "
+        f"{report.chunks:,} chunks -> {settings.index_dir}"
+    )
     return 0
 
 
@@ -174,6 +185,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     service.open(build_if_missing=True)
     print(f"Serving {service.stats()['chunks']} chunks on http://{host}:{port} (docs at /docs)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.watch is not None:
+        settings = settings.model_copy(update={"watch": args.watch})
     app = create_app(settings, service)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     return 0

@@ -57,6 +57,20 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer keys; empty = no auth"
     )
+    admin_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated keys that may also add and delete documents",
+    )
+    max_upload_bytes: int = Field(
+        20_000_000, ge=1024, description="Largest POST /documents body accepted"
+    )
+    lock_timeout_s: float = Field(
+        600.0, gt=0, description="How long an update waits for another writer to finish"
+    )
+    reload_interval_s: float = Field(
+        1.0, gt=0, description="How often a server looks for a newer index generation"
+    )
+    watch: bool = Field(False, description="Re-index when files in the corpus folder change")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated allowed CORS origins"
     )
@@ -69,7 +83,7 @@ class Settings(BaseSettings):
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
 
-    @field_validator("api_keys", "cors_origins", "model_languages", mode="before")
+    @field_validator("api_keys", "admin_keys", "cors_origins", "model_languages", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

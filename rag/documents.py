@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, InvalidDocumentError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 
@@ -102,14 +102,57 @@ def _read(path: Path, real_root: Path, doc_id: str) -> Document | SkippedFile:
         data = path.read_bytes()
     except OSError as exc:
         return SkippedFile(doc_id, f"unreadable: {exc.strerror or exc}")
+    problem = unusable(data)
+    if problem:
+        return SkippedFile(doc_id, problem)
+    return Document(doc_id, path, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
+
+
+def unusable(data: bytes) -> str | None:
+    """Why these bytes cannot be indexed as text, or None when they can."""
     if b"\x00" in data:
-        return SkippedFile(doc_id, "binary file (contains NUL bytes)")
+        return "binary file (contains NUL bytes)"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return SkippedFile(
-            doc_id, f"not valid UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8"
-        )
+        return f"not valid UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8"
     if not text.replace("\ufeff", "").strip():
-        return SkippedFile(doc_id, "empty file")
-    return Document(doc_id, path, text, hashlib.sha256(data).hexdigest())
+        return "empty file"
+    return None
+
+
+def corpus_path(root: Path, doc_id: str) -> Path:
+    """The file `doc_id` names inside the corpus folder; ids that could escape it are refused."""
+    parts = doc_id.split("/")
+    problem = None
+    if not doc_id or "\x00" in doc_id or "\\" in doc_id:
+        problem = "it is empty or holds a NUL or a backslash"
+    elif doc_id.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        problem = "it must be a relative path inside the corpus folder, without '..'"
+    elif any(p.startswith(".") for p in parts):
+        problem = "hidden files and folders are not indexed"
+    elif Path(doc_id).suffix.lower() not in TEXT_SUFFIXES:
+        problem = f"unsupported format; indexed formats: {', '.join(sorted(TEXT_SUFFIXES))}"
+    elif any(len(p.encode()) > 255 for p in parts):
+        problem = "a path part is longer than 255 bytes"
+    if problem is None:
+        path, ancestor = Path(root) / doc_id, Path(root)
+        for part in parts:
+            ancestor = ancestor / part
+            if ancestor.is_symlink():
+                problem = f"{ancestor.relative_to(root).as_posix()!r} is a link"
+                break
+        else:
+            if ancestor.exists() and not ancestor.is_file():
+                problem = "it names a folder or a special file"
+            else:
+                return path
+    raise InvalidDocumentError(f"doc_id {doc_id[:120]!r} is refused: {problem}")
+
+
+def decode_upload(doc_id: str, data: bytes) -> str:
+    """The text of an uploaded document, or why it cannot be indexed."""
+    problem = unusable(data)
+    if problem:
+        raise InvalidDocumentError(f"{doc_id[:120]!r} is refused: {problem}; nothing was changed")
+    return data.decode("utf-8")

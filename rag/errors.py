@@ -17,6 +17,10 @@ class IndexDirError(RagError):
     """The index folder holds something that is not our index, so it is never written to."""
 
 
+class IndexBusyError(RagError):
+    """Another writer holds the index's write lock for longer than we may wait."""
+
+
 class IndexMismatchError(RagError):
     """The index on disk was built with settings that cannot serve the current ones."""
 
@@ -39,3 +43,15 @@ class GeneratorError(RagError):
 
 class ServeError(RagError):
     """The API cannot listen on the configured host and port (taken, or not an address here)."""
+
+
+class DocumentNotFoundError(RagError):
+    """No indexed document has that doc_id."""
+
+
+class InvalidDocumentError(RagError):
+    """A document sent to be indexed is unusable (its id, its bytes); nothing was changed."""
+
+
+class StaleDocumentError(RagError):
+    """A document's file no longer matches what was indexed, so its offsets cannot be trusted."""

@@ -1,7 +1,10 @@
 """The facade the CLI, the HTTP API and the eval all call: build, query, answer, describe."""
 
+import hashlib
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +12,28 @@ from rag import registry
 from rag.answering import Answer, answer, stream_answer
 from rag.batching import MicroBatcher
 from rag.config import SearchMode, Settings
-from rag.documents import load_corpus
+from rag.documents import Corpus, corpus_path, decode_upload, load_corpus
 from rag.embedding import Embedder
-from rag.errors import InvalidQueryError, UnknownComponentError
+from rag.errors import (
+    DocumentNotFoundError,
+    InvalidDocumentError,
+    InvalidQueryError,
+    StaleDocumentError,
+    UnknownComponentError,
+)
 from rag.generation.base import Generator
-from rag.index import DocumentInfo, LoadedIndex, build_index, index_exists, load_index
+from rag.index import (
+    DocumentInfo,
+    LoadedIndex,
+    UpdateReport,
+    index_exists,
+    load_index,
+    update_index,
+)
+from rag.index.folder import current_generation
+from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
+from rag.uploads import CorpusWrites
 
 MAX_TOP_K = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,21 +63,44 @@ def check_top_k(top_k: int) -> int:
     return top_k
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """One generation and its retriever, swapped in together so a request sees one or the other."""
+
+    index: LoadedIndex
+    retriever: Retriever
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What POST /documents did: each document's state and the index it is now in."""
+
+    documents: tuple[tuple[str, str, DocumentInfo], ...]  # (doc_id, added|replaced|unchanged, info)
+    report: UpdateReport
+
+    @property
+    def changed(self) -> bool:
+        return any(status != "unchanged" for _, status, _ in self.documents)
+
+
 class RagService:
     """Owns the embedder, the loaded index and the query batcher of one deployment."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._embedder: Embedder | None = None
-        self._index: LoadedIndex | None = None
-        self._retriever: Retriever | None = None
+        self._loaded: _Loaded | None = None
+        self._swap_lock = threading.Lock()
         self._batcher: MicroBatcher[Query, Retrieval] | None = None
+        self._background: list[Repeater | CorpusWatcher] = []
         self._generators: dict[str, Generator] = {}
 
     def derive(self, **updates: Any) -> "RagService":
         """A service with some settings changed that shares this one's loaded model and index."""
         other = RagService(self.settings.model_copy(update=updates))
-        other._embedder, other._index = self._embedder, self._index
+        other._embedder = self._embedder
+        if self._loaded is not None and other.settings.index_dir == self.settings.index_dir:
+            other._set(self._loaded.index)
         return other
 
     @property
@@ -69,52 +111,164 @@ class RagService:
 
     @property
     def index(self) -> LoadedIndex:
-        if self._index is None:
-            self.open()
-        assert self._index is not None
-        return self._index
+        return self._current().index
 
     @property
     def retriever(self) -> Retriever:
-        if self._retriever is None:
-            self._retriever = Retriever(self.index, self.embedder, self.settings)
-        return self._retriever
+        return self._current().retriever
 
-    def build(self, corpus_dir: Path | None = None, progress: bool = True) -> dict[str, Any]:
-        """(Re)build the index from a corpus folder and serve from it afterwards."""
-        root = Path(corpus_dir or self.settings.corpus_dir)
-        corpus = load_corpus(root)
-        manifest = build_index(
-            corpus.documents,
-            root,
-            self.settings.index_dir,
-            self.settings,
-            self.embedder,
-            skipped=corpus.skipped,
-            progress=progress,
-        )
-        self._index = self._retriever = None
-        return manifest
+    def _current(self) -> _Loaded:
+        if self._loaded is None:
+            self.open()
+        assert self._loaded is not None
+        return self._loaded
 
     def has_index(self) -> bool:
         """True when the configured index folder holds a finished index."""
         return index_exists(self.settings.index_dir)
 
+    def update(
+        self, corpus_dir: Path | None = None, full: bool = False, progress: bool = True
+    ) -> UpdateReport:
+        """Bring the index up to date with a corpus folder (only what changed is embedded)."""
+        root = Path(corpus_dir or self.settings.corpus_dir)
+        return self._update(lambda: load_corpus(root), full=full, progress=progress)
+
+    def _update(
+        self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = False
+    ) -> UpdateReport:
+        report = update_index(
+            self.settings.index_dir,
+            read_corpus,
+            self.settings,
+            self.embedder,
+            full,
+            progress=progress,
+        )
+        if self._loaded is not None:
+            self.refresh()
+        return report
+
     def open(self, build_if_missing: bool = False, progress: bool = True) -> None:
         """Load the index (building it over the configured corpus first when asked and there is none)."""
         if build_if_missing and not self.has_index():
-            self.build(progress=progress)
-        self._index = load_index(self.settings.index_dir, self.settings, self.embedder)
-        self._retriever = None
+            self.update(progress=progress)
+        self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
+
+    def refresh(self) -> bool:
+        """Load a newer generation when the index folder has one; True when it did."""
+        generation = current_generation(self.settings.index_dir)
+        if generation is None or not _newer(generation, self._loaded):
+            return False
+        return self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
+
+    def _set(self, index: LoadedIndex) -> bool:
+        with self._swap_lock:
+            on_disk = current_generation(self.settings.index_dir)
+            if on_disk is not None and on_disk.name != index.generation:
+                return False  # a newer one was published while this one loaded
+            if not _newer(index.folder, self._loaded):
+                return False  # another thread already loaded this one
+            self._loaded = _Loaded(index, Retriever(index, self.embedder, self.settings))
+            return True
+
+    def watch(self, corpus: bool = False) -> None:
+        """Pick up new generations written by any process; with `corpus`, re-index on file edits."""
+        self._background.append(
+            Repeater(self.refresh, self.settings.reload_interval_s, "index-reloader")
+        )
+        if corpus:
+            root = self.index.corpus_root
+            self._background.append(CorpusWatcher(root, lambda: self.update(root, progress=False)))
+
+    @property
+    def corpus_root(self) -> Path:
+        """The folder documents live in: the loaded index's, else the configured one."""
+        return (
+            self.index.corpus_root if self._loaded or self.has_index() else self.settings.corpus_dir
+        )
+
+    def add(self, files: Sequence[tuple[str, bytes]]) -> WriteResult:
+        """Write documents into the corpus folder and index them before returning.
+
+        Every id and body is checked first, so a bad one changes nothing; a failed update puts
+        the corpus files back as they were.
+        """
+        root = self.corpus_root
+        ids = [doc_id for doc_id, _ in files]
+        if len(set(ids)) != len(ids):
+            raise InvalidDocumentError("the same doc_id appears twice in one request")
+        planned = [(corpus_path(root, i), data) for i, data in files]
+        for doc_id, data in files:
+            decode_upload(doc_id, data)
+        writes = CorpusWrites()
+
+        def write_then_read() -> Corpus:
+            for path, data in planned:
+                writes.put(path, data)
+            return load_corpus(root)
+
+        report = self._guarded(writes, write_then_read)
+        return WriteResult(tuple(_status(doc_id, report) for doc_id in ids), report)
+
+    def delete(self, doc_id: str) -> UpdateReport:
+        """Remove a document from the corpus folder and from the index."""
+        root = self.corpus_root
+        path = corpus_path(root, doc_id)
+        known = self.index.document(doc_id)
+        if known is None and not path.is_file():
+            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
+        if known is not None and len(self.index.documents) == 1:
+            raise InvalidDocumentError(
+                f"{doc_id!r} is the only document, and an index needs at least one: add another first"
+            )
+        writes = CorpusWrites()
+
+        def remove_then_read() -> Corpus:
+            writes.remove(path)
+            return load_corpus(root)
+
+        return self._guarded(writes, remove_then_read)
+
+    def _guarded(self, writes: CorpusWrites, read_corpus: Callable[[], Corpus]) -> UpdateReport:
+        try:
+            return self._update(read_corpus)
+        except BaseException:
+            writes.rollback()
+            raise
+
+    def document(self, doc_id: str) -> tuple[DocumentInfo, str]:
+        """One indexed document and its text view, the exact text its offsets index."""
+        index = self.index
+        info = index.document(doc_id)
+        if info is None:
+            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
+        try:
+            data = (index.corpus_root / doc_id).read_bytes()
+        except OSError as exc:
+            raise StaleDocumentError(
+                f"{doc_id!r} is indexed but cannot be read ({exc.strerror}): run `rag index`"
+            ) from exc
+        if hashlib.sha256(data).hexdigest() != info.sha256:
+            raise StaleDocumentError(
+                f"{doc_id!r} changed on disk since it was indexed, so its offsets are stale: "
+                "run `rag index` (a server picks the update up by itself)"
+            )
+        return info, data.decode("utf-8")
 
     def start_batching(self) -> None:
         """Let concurrent query() calls share model passes (used by the HTTP server)."""
         if self._batcher is None:
             self._batcher = MicroBatcher(
-                self.retriever.search, self.settings.max_batch, self.settings.batch_wait_ms / 1e3
+                lambda queries: self.retriever.search(queries),
+                self.settings.max_batch,
+                self.settings.batch_wait_ms / 1e3,
             )
 
     def close(self) -> None:
+        for worker in self._background:
+            worker.stop()
+        self._background.clear()
         if self._batcher is not None:
             self._batcher.close()
             self._batcher = None
@@ -205,9 +359,33 @@ class RagService:
         return list(self.index.documents)
 
     def stats(self) -> dict[str, Any]:
-        counts = self.index.manifest["counts"]
+        index = self.index
         return {
-            "chunks": counts["chunks"],
-            "documents": counts["documents"],
+            "chunks": index.manifest["counts"]["chunks"],
+            "documents": index.manifest["counts"]["documents"],
             "model": self.settings.model,
+            "generation": index.generation,
+            "built_at": index.manifest["created_at"],
         }
+
+
+def _newer(generation: Path, loaded: _Loaded | None) -> bool:
+    """True unless `loaded` already holds this generation of the same folder."""
+    if loaded is None or generation.parent.resolve() != loaded.index.folder.parent.resolve():
+        return True
+    return generation.name != loaded.index.generation
+
+
+def _status(doc_id: str, report: UpdateReport) -> tuple[str, str, DocumentInfo]:
+    status = (
+        "added"
+        if doc_id in report.added
+        else "replaced"
+        if doc_id in report.changed
+        else "unchanged"
+    )
+    info = next((d for d in report.documents if d.doc_id == doc_id), None)
+    if info is None:
+        reason = next((s["reason"] for s in report.skipped if s["doc_id"] == doc_id), "skipped")
+        raise InvalidDocumentError(f"{doc_id!r} was stored but could not be indexed: {reason}")
+    return doc_id, status, info

@@ -35,7 +35,7 @@ def seed_settings(seed_index_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def seed_service(seed_settings: Settings) -> RagService:
     service = RagService(seed_settings)
-    service.build(progress=False)
+    service.update(progress=False)
     service.open()
     return service
 

@@ -57,10 +57,10 @@ def test_beir_eval_scores_and_caches_its_index(run_cli, beir_dir: Path, tmp_path
     assert report["summary"]["queries"] == 4
     assert report["summary"]["ndcg@10"] > 0.9 and report["summary"]["recall@100"] == 1.0
     (index_dir,) = cache.iterdir()
-    built = (index_dir / "manifest.json").stat().st_mtime_ns
+    built = (index_dir / "CURRENT").stat().st_mtime_ns
     second = run_cli("eval", "--beir", str(beir_dir), "--split", "test", "--cache", str(cache))
     assert second.returncode == 0 and "Chunking" not in second.stderr  # only the queries ran
-    assert (index_dir / "manifest.json").stat().st_mtime_ns == built
+    assert (index_dir / "CURRENT").stat().st_mtime_ns == built
 
 
 def test_missing_split_is_a_clear_error(run_cli, beir_dir: Path) -> None:

@@ -13,10 +13,11 @@ def test_index_reports_skipped_files_and_indexes_the_rest(run_cli, tmp_path: Pat
     make_messy_corpus(corpus, tmp_path / "outside.txt")
     result = run_cli("index", str(corpus), env={"RAG_INDEX_DIR": str(tmp_path / "idx")})
     assert result.returncode == 0, result.stderr
-    assert "Indexed 2 documents" in result.stdout
+    assert "+2 added, ~0 changed, -0 removed, 0 unchanged" in result.stdout
     for name in ("latin1.txt", "empty.txt", "binary.txt", "escape.txt"):
         assert f"skipped {name}" in result.stderr
-    assert "Secret" not in (tmp_path / "idx" / "chunks.jsonl").read_text()
+    chunks = next((tmp_path / "idx").glob("gen-*/chunks.jsonl"))
+    assert "Secret" not in chunks.read_text()
 
 
 def test_query_json_matches_the_http_contract(run_cli) -> None:
@@ -48,9 +49,10 @@ def test_bad_input_and_mismatched_index_exit_2_with_a_message(
     assert blank.returncode == 2 and "question is blank" in blank.stderr
     folder = tmp_path / "copy"
     shutil.copytree(seed_service.settings.index_dir, folder)
-    manifest = json.loads((folder / "manifest.json").read_text())
+    path = next(folder.glob("gen-*/manifest.json"))
+    manifest = json.loads(path.read_text())
     manifest["model"] = "some/other-model"
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    path.write_text(json.dumps(manifest))
     wrong = run_cli("query", "anything", env={"RAG_INDEX_DIR": str(folder)})
     assert wrong.returncode == 2
     assert "built with model 'some/other-model'" in wrong.stderr and "Traceback" not in wrong.stderr
@@ -78,7 +80,9 @@ def test_serve_builds_a_missing_index_then_answers_http(tmp_path: Path) -> None:
     proc = start_server(port, env, output=subprocess.PIPE, timeout_s=180)
     try:
         health = httpx.get(f"http://127.0.0.1:{port}/health").json()
-        assert health == {"status": "ok", "chunks": 2, "documents": 2, "model": "all-MiniLM-L6-v2"}
+        assert health["status"] == "ok" and health["model"] == "all-MiniLM-L6-v2"
+        assert (health["chunks"], health["documents"]) == (2, 2)
+        assert health["generation"].startswith("gen-000001-")
         body = httpx.post(
             f"http://127.0.0.1:{port}/query", json={"question": "ferry terminal"}
         ).json()
@@ -87,3 +91,4 @@ def test_serve_builds_a_missing_index_then_answers_http(tmp_path: Path) -> None:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "POST /query 200" in output  # the access log line
+    assert "building one over" in output

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from rag.documents import load_corpus
+from rag.documents import Corpus, load_corpus
 from rag.errors import IndexDirError
-from rag.index import build_index, index_exists
+from rag.index import index_exists, load_index, update_index
 from rag.service import RagService
 from tests.conftest import ROOT, SEEDS
 
@@ -77,7 +77,12 @@ def test_a_foreign_manifest_or_a_file_is_not_taken_for_an_index(
         before = target.read_bytes() if target.is_file() else snapshot(target)
         assert not index_exists(target)
         with pytest.raises(IndexDirError, match=message):
-            build_index(docs, SEEDS, target, seed_service.settings, seed_service.embedder)
+            update_index(
+                target,
+                lambda: Corpus(SEEDS, docs, ()),
+                seed_service.settings,
+                seed_service.embedder,
+            )
         assert (target.read_bytes() if target.is_file() else snapshot(target)) == before
 
 
@@ -94,16 +99,16 @@ class WritesIntoTheIndexDir:
         return self.real.embed_documents(texts)
 
 
-def test_a_folder_that_gains_files_during_a_build_is_not_replaced(
+def test_a_file_saved_into_the_index_folder_during_a_build_survives_it(
     seed_service: RagService, tmp_path: Path
 ) -> None:
     folder = tmp_path / "idx"
     folder.mkdir()  # empty: may be used
     docs = load_corpus(SEEDS).documents[:1]
     embedder = WritesIntoTheIndexDir(seed_service.embedder, folder)
-    with pytest.raises(IndexDirError):
-        build_index(docs, SEEDS, folder, seed_service.settings, embedder, progress=False)
+    update_index(folder, lambda: Corpus(SEEDS, docs, ()), seed_service.settings, embedder)
     assert (folder / "draft.txt").read_text() == "my unsaved draft"
+    assert load_index(folder, seed_service.settings, seed_service.embedder).documents
     assert sorted(p.name for p in tmp_path.iterdir()) == ["idx"]
 
 

@@ -112,7 +112,7 @@ def test_instructions_inside_articles_stay_fenced(
         openai_model="cite",
         answerable_threshold=0.0,
     )
-    service.build(progress=False)
+    service.update(progress=False)
     service.answer("When will the ferry terminal open?", top_k=1, generator="openai")
     system, user = fake_llm[1].state.requests[-1]["body"]["messages"]
     assert "not instructions" in system["content"] or "never instructions" in system["content"]

@@ -10,25 +10,35 @@ import pytest
 from rag.config import Settings
 from rag.documents import load_corpus
 from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError
-from rag.index import CHUNKS, MANIFEST, build_index, load_index
+from rag.index import CHUNKS, MANIFEST, UpdateReport, load_index, update_index
+from rag.index.folder import current_generation
 from rag.service import RagService
 from tests.conftest import SEEDS
 
 
-def build(folder: Path, service: RagService, corpus: Path = SEEDS) -> dict:
-    loaded = load_corpus(corpus)
+def build(folder: Path, service: RagService, corpus: Path = SEEDS, **kw) -> UpdateReport:
     settings = service.settings.model_copy(update={"index_dir": folder})
-    return build_index(loaded.documents, corpus, folder, settings, service.embedder, progress=False)
+    return update_index(
+        folder, lambda: load_corpus(corpus), settings, service.embedder, progress=False, **kw
+    )
+
+
+def generation(folder: Path) -> Path:
+    found = current_generation(folder)
+    assert found is not None
+    return found
 
 
 def test_rebuild_over_unchanged_files_gives_identical_chunks(
     seed_service: RagService, tmp_path: Path
 ) -> None:
-    manifest = build(tmp_path / "again", seed_service)
-    original = (seed_service.settings.index_dir / CHUNKS).read_text(encoding="utf-8")
-    assert (tmp_path / "again" / CHUNKS).read_text(encoding="utf-8") == original
+    report = build(tmp_path / "again", seed_service)
+    original = (generation(seed_service.settings.index_dir) / CHUNKS).read_text(encoding="utf-8")
+    assert (generation(tmp_path / "again") / CHUNKS).read_text(encoding="utf-8") == original
+    manifest = json.loads((generation(tmp_path / "again") / MANIFEST).read_text())
     assert manifest["corpus"] == seed_service.index.manifest["corpus"]
     assert manifest["counts"] == {"documents": 5, "chunks": len(seed_service.index.chunks)}
+    assert report.full_reason == "there was no index yet" and report.embedded == report.chunks
 
 
 @pytest.mark.parametrize(
@@ -44,9 +54,9 @@ def test_mismatched_manifest_is_refused(
 ) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(seed_service.settings.index_dir, folder)
-    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest = json.loads((generation(folder) / MANIFEST).read_text())
     manifest[field] = value
-    (folder / MANIFEST).write_text(json.dumps(manifest))
+    (generation(folder) / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatchError, match=message):
         load_index(folder, seed_service.settings, seed_service.embedder)
 
@@ -73,20 +83,16 @@ def test_crashed_build_leaves_previous_index_intact(
 ) -> None:
     folder = tmp_path / "idx"
     build(folder, seed_service)
-    before = (folder / CHUNKS).read_text(encoding="utf-8")
-    docs = load_corpus(SEEDS).documents
+    before = (generation(folder) / CHUNKS).read_text(encoding="utf-8")
+    exploding = ExplodingEmbedder(seed_service.embedder)
     with pytest.raises(RuntimeError, match="power cut"):
-        build_index(
-            docs,
-            SEEDS,
-            folder,
-            seed_service.settings,
-            ExplodingEmbedder(seed_service.embedder),
-            progress=False,
+        update_index(
+            folder, lambda: load_corpus(SEEDS), seed_service.settings, exploding, full=True
         )
-    assert (folder / CHUNKS).read_text(encoding="utf-8") == before
+    assert (generation(folder) / CHUNKS).read_text(encoding="utf-8") == before
     assert load_index(folder, seed_service.settings, seed_service.embedder).chunks
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["idx"]  # no staging debris
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["idx"]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".staging")]
 
 
 def test_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:
@@ -94,4 +100,4 @@ def test_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "c" / "empty.txt").write_text("")
     service = RagService(Settings(corpus_dir=tmp_path / "c", index_dir=tmp_path / "i"))
     with pytest.raises(CorpusError, match="empty.txt: empty file"):
-        service.build(progress=False)
+        service.update(progress=False)

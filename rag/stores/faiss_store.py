@@ -31,10 +31,11 @@ class FaissStore:
         return scores, ids
 
     def vectors(self, ids: Sequence[int]) -> NDArray[np.float32]:
-        """The stored vectors of some rows (used for MMR diversity)."""
+        """The stored vectors of some rows (reused by updates, and for MMR diversity)."""
         if not ids:
             return np.zeros((0, self.dim), np.float32)
-        return np.vstack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        wanted = np.asarray(ids, dtype=np.int64)
+        return np.asarray(self._index.reconstruct_batch(wanted), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / FILENAME))

@@ -1,0 +1,162 @@
+"""What one index generation holds, how it is written and read, and what it was built with."""
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rag.chunking import Chunk
+from rag.config import Settings
+from rag.embedding import Embedder
+from rag.errors import IndexMismatchError
+
+FORMAT_VERSION = 2
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+DOCUMENTS = "documents.json"
+_PACKAGES = ("newsrag", "sentence-transformers", "torch", "faiss-cpu", "bm25s", "tiktoken")
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article as listed by /documents."""
+
+    title: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the index remembers of a source file."""
+
+    doc_id: str
+    sha256: str
+    chars: int
+    articles: tuple[ArticleInfo, ...]
+    boilerplate: tuple[tuple[int, int], ...]
+    chunks: int = 0
+
+
+def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """Everything that decides which chunks a file gives and which vectors they get."""
+    return {
+        "model": embedder.model_id,
+        "dim": embedder.dim,
+        "embedder": settings.embedder,
+        "chunker": {
+            "tokenizer": "cl100k_base",
+            "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap": settings.chunk_overlap,
+            "embed_titles": settings.embed_titles,
+            "model_max_tokens": embedder.max_tokens,
+        },
+    }
+
+
+def chunk_id(doc_sha256: str, start: int, end: int, fingerprint_key: str) -> str:
+    """A chunk's identity: the same file bytes, span, chunker and model give the same vector."""
+    raw = f"{doc_sha256}:{start}:{end}:{fingerprint_key}".encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def fingerprint_key(fp: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fp, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def changed_settings(old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """Say which chunker or model setting differs between two fingerprints, if any."""
+    flat_old = {**old, **old.get("chunker", {})}
+    flat_new = {**new, **new.get("chunker", {})}
+    for key, value in flat_new.items():
+        if key != "chunker" and flat_old.get(key) != value:
+            return f"{key} changed ({flat_old.get(key)!r} -> {value!r})"
+    return None
+
+
+def make_manifest(
+    fp: dict[str, Any],
+    settings: Settings,
+    corpus_root: Path,
+    documents: Sequence[DocumentInfo],
+    skipped: Sequence[dict[str, str]],
+    n_chunks: int,
+) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **fp,
+        "store": settings.store,
+        "corpus_root": str(Path(corpus_root).resolve()),
+        "corpus": {d.doc_id: d.sha256 for d in documents},
+        "skipped": list(skipped),
+        "counts": {"documents": len(documents), "chunks": n_chunks},
+        "versions": {p: _version(p) for p in _PACKAGES},
+    }
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def write_records(
+    folder: Path, chunks: Sequence[Chunk], ids: Sequence[str], infos: Sequence[DocumentInfo]
+) -> None:
+    """Write the chunk and document records of a generation."""
+    with open(folder / CHUNKS, "w", encoding="utf-8") as fh:
+        for cid, chunk in zip(ids, chunks, strict=True):
+            fh.write(json.dumps({"id": cid, **asdict(chunk)}, ensure_ascii=False) + "\n")
+    (folder / DOCUMENTS).write_text(
+        json.dumps([asdict(i) for i in infos], ensure_ascii=False), encoding="utf-8"
+    )
+
+
+def read_records(folder: Path) -> tuple[list[Chunk], list[str], list[DocumentInfo]]:
+    """Read back what write_records wrote."""
+    chunks, ids = [], []
+    with open(folder / CHUNKS, encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            ids.append(record.pop("id"))
+            chunks.append(Chunk(**record))
+    documents = [
+        DocumentInfo(
+            d["doc_id"],
+            d["sha256"],
+            d["chars"],
+            tuple(ArticleInfo(**a) for a in d["articles"]),
+            tuple((s, e) for s, e in d["boilerplate"]),
+            d["chunks"],
+        )
+        for d in json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    ]
+    return chunks, ids, documents
+
+
+def check_compatible(
+    manifest: dict[str, Any], folder: Path, settings: Settings, embedder: Embedder
+) -> None:
+    """Refuse an index whose vectors the configured model cannot be compared with."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"Index in {str(folder)!r} has format {manifest.get('format_version')}, this version "
+            f"reads {FORMAT_VERSION}: rebuild it with `rag index`"
+        )
+    if manifest["model"] != settings.model:
+        raise IndexMismatchError(
+            f"Index in {str(folder)!r} was built with model {manifest['model']!r}, but the "
+            f"configured model is {settings.model!r}: rebuild with `rag index`, or set "
+            f"RAG_MODEL={manifest['model']}"
+        )
+    if manifest["dim"] != embedder.dim:
+        raise IndexMismatchError(
+            f"Index in {str(folder)!r} holds {manifest['dim']}-dimensional vectors, but model "
+            f"{settings.model!r} makes {embedder.dim}-dimensional ones: rebuild with `rag index`"
+        )

@@ -1,0 +1,271 @@
+"""Bring an index up to date with its corpus: only new and changed files are chunked and embedded.
+
+Unchanged files keep their chunks and vectors (chunk ids are content hashes, so a vector is
+reused exactly when it would come out the same); deleted files drop out; the result is written
+as a new generation and published atomically (see folder.py). A change of model or chunker
+settings, or `full=True`, rebuilds everything and says why.
+"""
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from tqdm import tqdm
+
+from rag import registry
+from rag.articles import Layout, split_articles
+from rag.chunking import Chunk, chunk_article
+from rag.config import Settings
+from rag.documents import Corpus, Document
+from rag.embedding import Embedder
+from rag.errors import CorpusError
+from rag.index.folder import current_generation, publish, staging_folder, writing
+from rag.index.records import (
+    MANIFEST,
+    ArticleInfo,
+    DocumentInfo,
+    changed_settings,
+    chunk_id,
+    fingerprint,
+    fingerprint_key,
+    make_manifest,
+    read_records,
+    write_records,
+)
+from rag.lexical import LexicalIndex
+from rag.stores.base import VectorStore
+
+LayoutOf = Callable[[Document], Layout]
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What one update changed, for the CLI line and the HTTP reply."""
+
+    generation: str
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+    embedded: int
+    documents: tuple[DocumentInfo, ...]
+    chunks: int
+    seconds: float
+    full_reason: str | None
+    skipped: tuple[dict[str, str], ...]
+
+    def summary(self) -> str:
+        return (
+            f"+{len(self.added):,} added, ~{len(self.changed):,} changed, "
+            f"-{len(self.removed):,} removed, {self.unchanged:,} unchanged; "
+            f"embedded {self.embedded:,} chunks in {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class _Previous:
+    generation: str
+    chunks: dict[str, list[tuple[Chunk, str]]]
+    documents: dict[str, DocumentInfo]
+    rows: dict[str, int]
+    store: VectorStore
+    skipped: list[dict[str, str]]
+
+
+def indexed_text(chunk: Chunk, with_title: bool) -> str:
+    """What the rankers see for a chunk: its text, optionally under its article title."""
+    return f"{chunk.title}\n{chunk.text}" if with_title and chunk.title else chunk.text
+
+
+def update_index(
+    folder: Path,
+    read_corpus: Callable[[], Corpus],
+    settings: Settings,
+    embedder: Embedder,
+    full: bool = False,
+    layout_of: LayoutOf = lambda doc: split_articles(doc.text),
+    progress: bool = True,
+) -> UpdateReport:
+    """Update the index in `folder` to the corpus `read_corpus()` returns, under the write lock.
+
+    `read_corpus` runs while the lock is held, so a caller can change the corpus folder in it
+    (an upload) without another writer seeing half of it.
+    """
+    started = time.perf_counter()
+    with writing(folder, settings.lock_timeout_s) as real:
+        corpus = read_corpus()
+        if not corpus.documents:
+            reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in corpus.skipped)
+            raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons or 'no files'})")
+        fp = fingerprint(settings, embedder)
+        previous, full_reason = _previous(real, fp, full)
+        key = fingerprint_key(fp)
+        docs = {d.doc_id: d for d in corpus.documents}
+        fresh = [d for d in corpus.documents if _changed(d, previous)]
+        old_docs = previous.documents if previous else {}
+        removed = tuple(sorted(d for d in old_docs if d not in docs))
+        skipped = [asdict(s) for s in corpus.skipped]
+        if previous is not None and not fresh and not removed and skipped == previous.skipped:
+            return _report(previous, corpus, started)
+        made = _chunk_all(fresh, settings, embedder, layout_of, key, progress)
+        chunks: list[Chunk] = []
+        ids: list[str] = []
+        infos: list[DocumentInfo] = []
+        for doc in corpus.documents:
+            if doc.doc_id in made:
+                info, pairs = made[doc.doc_id]
+            else:
+                assert previous is not None
+                info, pairs = previous.documents[doc.doc_id], previous.chunks[doc.doc_id]
+            infos.append(info)
+            chunks += [c for c, _ in pairs]
+            ids += [i for _, i in pairs]
+        vectors, embedded = _vectors(chunks, ids, previous, embedder, settings, progress)
+        store = registry.resolve("store", settings.store)(embedder.dim)
+        store.add(vectors)
+        lexical = LexicalIndex.build([indexed_text(c, settings.embed_titles) for c in chunks])
+        manifest = make_manifest(fp, settings, corpus.root, infos, skipped, len(chunks))
+        manifest["update"] = {
+            "added": sum(1 for d in fresh if d.doc_id not in old_docs),
+            "changed": sum(1 for d in fresh if d.doc_id in old_docs),
+            "removed": len(removed),
+            "embedded": embedded,
+            "full_reason": full_reason,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        generation = _write(real, manifest, chunks, ids, infos, store, lexical)
+    return UpdateReport(
+        generation=generation.name,
+        added=tuple(d.doc_id for d in fresh if d.doc_id not in old_docs),
+        changed=tuple(d.doc_id for d in fresh if d.doc_id in old_docs),
+        removed=removed,
+        unchanged=len(corpus.documents) - len(fresh),
+        embedded=embedded,
+        documents=tuple(infos),
+        chunks=len(chunks),
+        seconds=round(time.perf_counter() - started, 2),
+        full_reason=full_reason,
+        skipped=tuple(skipped),
+    )
+
+
+def _report(previous: _Previous, corpus: Corpus, started: float) -> UpdateReport:
+    """Nothing changed: the current generation stays, and no new one is written."""
+    infos = tuple(previous.documents[d.doc_id] for d in corpus.documents)
+    return UpdateReport(
+        generation=previous.generation,
+        added=(),
+        changed=(),
+        removed=(),
+        unchanged=len(infos),
+        embedded=0,
+        documents=infos,
+        chunks=sum(i.chunks for i in infos),
+        seconds=round(time.perf_counter() - started, 2),
+        full_reason=None,
+        skipped=tuple(previous.skipped),
+    )
+
+
+def _changed(doc: Document, previous: _Previous | None) -> bool:
+    old = previous.documents.get(doc.doc_id) if previous else None
+    return old is None or old.sha256 != doc.sha256
+
+
+def _previous(
+    folder: Path, fp: dict[str, object], full: bool
+) -> tuple[_Previous | None, str | None]:
+    """The current generation's chunks and vectors, unless everything must be rebuilt (and why)."""
+    if full:
+        return None, "a full rebuild was asked for"
+    generation = current_generation(folder)
+    if generation is None:
+        return None, "there was no index yet"
+    manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    reason = changed_settings({k: manifest.get(k) for k in fp}, dict(fp))
+    if reason:
+        return None, reason
+    chunks, ids, documents = read_records(generation)
+    by_doc: dict[str, list[tuple[Chunk, str]]] = {}
+    for chunk, cid in zip(chunks, ids, strict=True):
+        by_doc.setdefault(chunk.doc_id, []).append((chunk, cid))
+    rows: dict[str, int] = {}
+    for row, cid in enumerate(ids):
+        rows.setdefault(cid, row)
+    store = registry.resolve("store", manifest["store"]).load(generation)
+    docs = {d.doc_id: d for d in documents}
+    return _Previous(generation.name, by_doc, docs, rows, store, manifest["skipped"]), None
+
+
+def _chunk_all(
+    documents: Sequence[Document],
+    settings: Settings,
+    embedder: Embedder,
+    layout_of: LayoutOf,
+    key: str,
+    progress: bool,
+) -> dict[str, tuple[DocumentInfo, list[tuple[Chunk, str]]]]:
+    made = {}
+    for doc in tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents):
+        layout = layout_of(doc)
+        chunks: list[Chunk] = []
+        for article in layout.articles:
+            prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
+
+            def fits(piece: str, prefix: str = prefix) -> bool:
+                return embedder.token_count(prefix + piece) <= embedder.max_tokens
+
+            chunks += chunk_article(
+                doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
+            )
+        articles = tuple(ArticleInfo(a.title, a.start, a.end) for a in layout.articles)
+        boiler = tuple((s.start, s.end) for s in layout.boilerplate)
+        info = DocumentInfo(doc.doc_id, doc.sha256, len(doc.text), articles, boiler, len(chunks))
+        made[doc.doc_id] = (info, [(c, chunk_id(doc.sha256, c.start, c.end, key)) for c in chunks])
+    return made
+
+
+def _vectors(
+    chunks: Sequence[Chunk],
+    ids: Sequence[str],
+    previous: _Previous | None,
+    embedder: Embedder,
+    settings: Settings,
+    progress: bool,
+) -> tuple[NDArray[np.float32], int]:
+    """Reuse the vector of every chunk id the previous generation had; embed the rest."""
+    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    old = previous.rows if previous else {}
+    reused = [(i, old[cid]) for i, cid in enumerate(ids) if cid in old]
+    if reused and previous is not None:
+        vectors[[i for i, _ in reused]] = previous.store.vectors([row for _, row in reused])
+    missing = [i for i, cid in enumerate(ids) if cid not in old]
+    if missing:
+        texts = [indexed_text(chunks[i], settings.embed_titles) for i in missing]
+        vectors[missing] = embedder.embed_documents(texts, progress=progress)
+    return vectors, len(missing)
+
+
+def _write(
+    folder: Path,
+    manifest: dict[str, object],
+    chunks: Sequence[Chunk],
+    ids: Sequence[str],
+    infos: Sequence[DocumentInfo],
+    store: VectorStore,
+    lexical: LexicalIndex,
+) -> Path:
+    staging = staging_folder(folder)
+    try:
+        write_records(staging, chunks, ids, infos)
+        store.save(staging)
+        lexical.save(staging)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        return publish(folder, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

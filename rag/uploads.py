@@ -1,0 +1,57 @@
+"""Write documents into the corpus folder for one update, and undo that when the update fails."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class CorpusWrites:
+    """Files put into or removed from the corpus folder, each undoable.
+
+    Every write goes to a temporary file that is fsynced and renamed into place, so a file is
+    either wholly the old one or wholly the new one, and an acknowledged upload is on disk.
+    """
+
+    def __init__(self) -> None:
+        self._undo: list[tuple[Path, bytes | None]] = []
+
+    def put(self, path: Path, data: bytes) -> bool:
+        """Write `data` to `path`; False (and nothing written) when the file already holds it."""
+        old = path.read_bytes() if path.is_file() else None
+        if old == data:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, data)
+        self._undo.append((path, old))
+        return True
+
+    def remove(self, path: Path) -> bool:
+        """Delete `path`; False when it was not there."""
+        if not path.is_file():
+            return False
+        old = path.read_bytes()
+        path.unlink()
+        self._undo.append((path, old))
+        return True
+
+    def rollback(self) -> None:
+        """Put every touched file back as it was, newest change first."""
+        for path, old in reversed(self._undo):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                _write_atomically(path, old)
+        self._undo.clear()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
