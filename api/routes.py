@@ -19,6 +19,7 @@ from api.schemas import (
     DeleteResponse,
     DocumentsResponse,
     DocumentText,
+    FiltersIn,
     GeneratorInfo,
     Health,
     QueryRequest,
@@ -30,6 +31,7 @@ from api.uploads import OPENAPI_BODY, NotAnUpload, read_upload
 from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError
+from rag.filters import Filters
 from rag.index import DocumentInfo
 from rag.service import RagService
 
@@ -61,7 +63,9 @@ def router(settings: Settings) -> APIRouter:
     @api.post("/query", response_model=QueryResponse, dependencies=[Authorized])
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         req = cast(QueryRequest, body)
-        result = await run_in_threadpool(service.query, req.question, req.top_k, req.mode)
+        result = await run_in_threadpool(
+            service.query, req.question, req.top_k, req.mode, _filters(req.filters)
+        )
         return result.as_dict()
 
     @api.post(
@@ -78,7 +82,9 @@ def router(settings: Settings) -> APIRouter:
     async def answer(service: Service, body: Annotated[answer_body, Body()]) -> Any:  # type: ignore[valid-type]
         req = cast(AnswerRequest, body)
         call = service.stream_answer if req.stream else service.answer
-        result = await run_in_threadpool(call, req.question, req.top_k, req.generator, req.mode)
+        result = await run_in_threadpool(
+            call, req.question, req.top_k, req.generator, req.mode, _filters(req.filters)
+        )
         if isinstance(result, Answer):
             return result.as_dict()
         return EventSourceResponse(_sse(cast(Iterator[str | Answer], result)))
@@ -158,5 +164,18 @@ def _document(root: Path, info: DocumentInfo) -> dict[str, Any]:
         "sha256": info.sha256,
         "chars": info.chars,
         "chunks": info.chunks,
+        "format": info.format,
+        "pages": [list(p) for p in info.pages],
         "articles": [vars(a) for a in info.articles],
     }
+
+
+def _filters(given: FiltersIn | None) -> Filters:
+    if given is None:
+        return Filters()
+    return Filters(
+        doc_ids=tuple(given.doc_ids or ()),
+        published_from=given.published_from,
+        published_to=given.published_to,
+        outlets=tuple(given.outlets or ()),
+    )

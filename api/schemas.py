@@ -1,15 +1,39 @@
 """Request and response bodies of the HTTP contract (see DESIGN.md / README)."""
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from rag.errors import InvalidQueryError
-from rag.service import clean_question
+from rag.questions import clean_question
 
 Mode = Literal["hybrid", "dense", "lexical"]
 TopK = Annotated[int, Field(ge=1, le=50, description="Passages to return, 1..50")]
+
+
+class FiltersIn(BaseModel):
+    """Narrow the search; applied inside both rankers, before the top k are cut."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    doc_ids: list[str] | None = Field(
+        None, description="Only these documents (a file names all its records)"
+    )
+    published_from: date | None = Field(
+        None, strict=False, description="YYYY-MM-DD; undated articles never match a date filter"
+    )
+    published_to: date | None = Field(None, strict=False, description="YYYY-MM-DD, inclusive")
+    outlets: list[str] | None = Field(None, description="Only these outlets (case-insensitive)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "FiltersIn":
+        if self.published_from and self.published_to and self.published_from > self.published_to:
+            raise PydanticCustomError(
+                "date_order", "published_from is after published_to: swap them"
+            )
+        return self
 
 
 class QueryRequest(BaseModel):
@@ -20,6 +44,7 @@ class QueryRequest(BaseModel):
     question: Annotated[str, Field(description="What to look up")]
     top_k: TopK = 5
     mode: Mode | None = Field(None, description="hybrid (default), dense or lexical")
+    filters: FiltersIn | None = Field(None, description="Narrow to documents, dates or outlets")
 
     @field_validator("question")
     @classmethod
@@ -47,12 +72,32 @@ def bounded(model: type[QueryRequest], max_chars: int) -> type[QueryRequest]:
     return Bounded
 
 
-class Source(BaseModel):
+class Copy(BaseModel):
     doc_id: str
-    path: str
     title: str | None
+    outlet: str | None
     start: int
     end: int
+
+
+class Source(BaseModel):
+    doc_id: str = Field(
+        description="File path in the corpus; a record of a dump or feed is FILE#ID"
+    )
+    path: str
+    title: str | None
+    start: int = Field(
+        description="Offsets into the document's text view (GET /documents/{doc_id})"
+    )
+    end: int
+    format: str = Field(description="text, html, pdf, jsonl, feed or email")
+    published: str | None = Field(description="ISO 8601 date, when known")
+    author: str | None
+    outlet: str | None
+    url: str | None
+    page_start: int | None = Field(description="PDFs: first page of the passage (1-based)")
+    page_end: int | None
+    also_in: list[Copy] = Field(description="Near-duplicate copies of this article elsewhere")
 
 
 class PassageOut(BaseModel):
@@ -123,6 +168,11 @@ class ArticleOut(BaseModel):
     title: str | None
     start: int
     end: int
+    published: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    copies: str | None = Field(None, description="Shared by near-duplicate articles")
 
 
 class DocumentOut(BaseModel):
@@ -131,6 +181,8 @@ class DocumentOut(BaseModel):
     sha256: str
     chars: int
     chunks: int
+    format: str
+    pages: list[list[int]] = Field(description="PDFs: [start, end) of each page in the text view")
     articles: list[ArticleOut]
 
 
@@ -168,4 +220,4 @@ class DeleteResponse(BaseModel):
 
 class DocumentsResponse(BaseModel):
     documents: list[DocumentOut]
-    skipped: list[dict[str, str]]
+    skipped: list[dict[str, Any]]

@@ -55,9 +55,15 @@ def run_eval(
     }
 
 
+def _credited(passage: Passage, relevant: dict[str, float]) -> str:
+    """The document a passage counts for: itself, or a syndicated copy it stands in for."""
+    copies = [passage.doc_id, *(c["doc_id"] for c in passage.also_in)]
+    return next((d for d in copies if d in relevant), passage.doc_id)
+
+
 def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Files) -> dict[str, Any]:
-    ranking = [p.doc_id for p in r.passages]
     relevant = dict.fromkeys(q.sources, 1.0)
+    ranking = [_credited(p, relevant) for p in r.passages]
     row: dict[str, Any] = {
         "id": q.id,
         "question": q.question,

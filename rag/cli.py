@@ -5,6 +5,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError, ServeError
+from rag.filters import Filters
 from rag.retrieval import Passage, Retrieval
 from rag.service import RagService
 
@@ -54,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None)
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
     p.add_argument("--json", action="store_true", help="print the JSON body of POST /query")
+    _filter_flags(p)
     p.set_defaults(handler=_query)
 
     p = sub.add_parser("answer", help="write an answer that cites the passages it uses")
@@ -62,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
     p.add_argument("--json", action="store_true", help="print the JSON body of POST /answer")
     p.add_argument("--stream", action="store_true", help="print the answer as it is written")
+    _filter_flags(p)
     p.set_defaults(handler=_answer)
 
     p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
@@ -79,6 +83,28 @@ def _parser() -> argparse.ArgumentParser:
 
     register_eval(sub)
     return parser
+
+
+def _filter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--doc-id", action="append", default=[], help="only this document (repeatable)")
+    p.add_argument(
+        "--from", dest="published_from", type=_date, help="published on or after YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--to", dest="published_to", type=_date, help="published on or before YYYY-MM-DD"
+    )
+    p.add_argument("--outlet", action="append", default=[], help="only this outlet (repeatable)")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(tuple(args.doc_id), args.published_from, args.published_to, tuple(args.outlet))
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,7 +125,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 def _query(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
     service.open()
-    result = service.query(args.question, args.top_k, args.mode)
+    result = service.query(args.question, args.top_k, args.mode, _filters(args))
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -111,13 +137,15 @@ def _answer(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
     service.open()
     if args.stream and not args.json:
-        for item in service.stream_answer(args.question, args.top_k, args.generator):
+        for item in service.stream_answer(
+            args.question, args.top_k, args.generator, filters=_filters(args)
+        ):
             if isinstance(item, str):
                 print(item, end="", flush=True)
             else:
                 print("\n\n" + render_citations(item))
         return 0
-    result = service.answer(args.question, args.top_k, args.generator)
+    result = service.answer(args.question, args.top_k, args.generator, filters=_filters(args))
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -154,6 +182,14 @@ def render(result: Retrieval) -> str:
     for p in result.passages:
         lines.append(f"[{p.rank}] {p.doc_id}  chars {p.start}-{p.end}  score {p.score:.4f}")
         lines.append(f"    {p.title or '(untitled)'}")
+        where = ", ".join(x for x in (p.outlet, p.published, p.author) if x)
+        pages = f"pages {p.pages[0]}-{p.pages[1]}" if p.pages else ""
+        if where or pages:
+            lines.append(f"    {', '.join(x for x in (where, pages) if x)}")
+        for copy in p.also_in:
+            lines.append(
+                f"    also in {copy['doc_id']} ({copy['outlet'] or copy['title'] or 'copy'})"
+            )
         body = " ".join(p.text.split())
         lines += textwrap.wrap(
             textwrap.shorten(body, 600), 96, initial_indent="    ", subsequent_indent="    "

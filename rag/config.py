@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     merge_overlaps: bool = Field(
         True, description="Merge overlapping chunks of one file in results"
     )
+    merge_max_chars: int = Field(
+        2000, ge=1, description="Longest passage a merge of overlapping chunks may make (measured)"
+    )
+    group_copies: bool = Field(
+        True, description="Show near-duplicate (syndicated) articles as one passage with also_in"
+    )
+    copies_threshold: float = Field(
+        0.7, gt=0.0, le=1.0, description="MinHash Jaccard at which two articles count as copies"
+    )
     answerable_threshold: float = Field(
         0.34,
         description="Top dense cosine below which a question counts as not covered (calibrated)",

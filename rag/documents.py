@@ -1,33 +1,21 @@
-"""Load a corpus folder into Documents whose text indexes the file exactly as it is on disk."""
+"""Walk a corpus folder, pick each file's loader by extension, report what is skipped and why."""
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag import registry
 from rag.errors import CorpusError, InvalidDocumentError
+from rag.loaders.base import Document, SkippedFile, Unreadable
 
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
-
-
-@dataclass(frozen=True)
-class Document:
-    """One corpus file. `text[start:end]` is what open(path, encoding="utf-8", newline="") reads."""
-
-    doc_id: str
-    path: Path
-    text: str
-    sha256: str
+__all__ = ["Corpus", "Document", "SkippedFile", "corpus_path", "check_upload", "load_corpus"]
 
 
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file left out of the index, and why, so the user can fix it."""
-
-    doc_id: str
-    reason: str
+def supported() -> list[str]:
+    """The file extensions a loader is registered for."""
+    return registry.names("loader")
 
 
 @dataclass(frozen=True)
@@ -51,11 +39,8 @@ def load_corpus(root: Path) -> Corpus:
     skipped: list[SkippedFile] = []
     for path, reason in _walk(root):
         doc_id = path.relative_to(root).as_posix()
-        result = SkippedFile(doc_id, reason) if reason else _read(path, real_root, doc_id)
-        if isinstance(result, SkippedFile):
-            skipped.append(result)
-        else:
-            documents.append(result)
+        for found in [SkippedFile(doc_id, reason)] if reason else _read(path, real_root, doc_id):
+            (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
     return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
 
 
@@ -83,9 +68,9 @@ def _unindexable(path: Path) -> str | None:
     """Why a file is not read at all, judged from its name and kind alone."""
     if path.name.startswith("."):
         return "hidden file; not indexed"
-    if path.suffix.lower() not in TEXT_SUFFIXES:
+    if path.suffix.lower() not in supported():
         found = path.suffix.lower() or "(no extension)"
-        return f"unsupported format {found}; indexed formats: {', '.join(sorted(TEXT_SUFFIXES))}"
+        return f"unsupported format {found}; indexed formats: {', '.join(supported())}"
     try:
         mode = path.stat().st_mode
     except OSError as exc:
@@ -95,30 +80,21 @@ def _unindexable(path: Path) -> str | None:
     return None
 
 
-def _read(path: Path, real_root: Path, doc_id: str) -> Document | SkippedFile:
+def _read(path: Path, real_root: Path, doc_id: str) -> list[Document | SkippedFile]:
     if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-        return SkippedFile(doc_id, "link pointing outside the corpus folder; not followed")
+        return [SkippedFile(doc_id, "link pointing outside the corpus folder; not followed")]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return SkippedFile(doc_id, f"unreadable: {exc.strerror or exc}")
-    problem = unusable(data)
-    if problem:
-        return SkippedFile(doc_id, problem)
-    return Document(doc_id, path, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
-
-
-def unusable(data: bytes) -> str | None:
-    """Why these bytes cannot be indexed as text, or None when they can."""
-    if b"\x00" in data:
-        return "binary file (contains NUL bytes)"
+        return [SkippedFile(doc_id, f"unreadable: {exc.strerror or exc}")]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"not valid UTF-8 (bad byte at offset {exc.start}); re-save it as UTF-8"
-    if not text.replace("\ufeff", "").strip():
-        return "empty file"
-    return None
+        return _loader(doc_id).load(doc_id, path, data)
+    except Unreadable as exc:
+        return [SkippedFile(doc_id, str(exc))]
+
+
+def _loader(doc_id: str):  # type: ignore[no-untyped-def]
+    return registry.resolve("loader", Path(doc_id).suffix.lower())()
 
 
 def corpus_path(root: Path, doc_id: str) -> Path:
@@ -131,8 +107,8 @@ def corpus_path(root: Path, doc_id: str) -> Path:
         problem = "it must be a relative path inside the corpus folder, without '..'"
     elif any(p.startswith(".") for p in parts):
         problem = "hidden files and folders are not indexed"
-    elif Path(doc_id).suffix.lower() not in TEXT_SUFFIXES:
-        problem = f"unsupported format; indexed formats: {', '.join(sorted(TEXT_SUFFIXES))}"
+    elif Path(doc_id).suffix.lower() not in supported():
+        problem = f"unsupported format; indexed formats: {', '.join(supported())}"
     elif any(len(p.encode()) > 255 for p in parts):
         problem = "a path part is longer than 255 bytes"
     if problem is None:
@@ -150,9 +126,16 @@ def corpus_path(root: Path, doc_id: str) -> Path:
     raise InvalidDocumentError(f"doc_id {doc_id[:120]!r} is refused: {problem}")
 
 
-def decode_upload(doc_id: str, data: bytes) -> str:
-    """The text of an uploaded document, or why it cannot be indexed."""
-    problem = unusable(data)
-    if problem:
-        raise InvalidDocumentError(f"{doc_id[:120]!r} is refused: {problem}; nothing was changed")
-    return data.decode("utf-8")
+def check_upload(doc_id: str, path: Path, data: bytes) -> list[Document]:
+    """The documents an uploaded file gives, or why it cannot be indexed (nothing is written)."""
+    try:
+        found = _loader(doc_id).load(doc_id, path, data)
+    except Unreadable as exc:
+        raise InvalidDocumentError(
+            f"{doc_id[:120]!r} is refused: {exc}; nothing was changed"
+        ) from exc
+    documents = [d for d in found if isinstance(d, Document)]
+    if not documents:
+        reasons = "; ".join(s.reason for s in found if isinstance(s, SkippedFile))
+        raise InvalidDocumentError(f"{doc_id[:120]!r} is refused: {reasons}; nothing was changed")
+    return documents

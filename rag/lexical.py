@@ -48,12 +48,16 @@ class LexicalIndex:
         bm25.index([tokenize(t) or [""] for t in texts], show_progress=False)
         return cls(bm25)
 
-    def search(self, query: str, k: int) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
-        """Best rows first; rows with no shared term are left out."""
+    def search(
+        self, query: str, k: int, allowed: NDArray[np.bool_] | None = None
+    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        """Best rows first (only `allowed` ones, when given); rows with no shared term are left out."""
         tokens = tokenize(query)
         if not tokens:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0).astype(np.float32)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k else np.zeros(0, np.int64)
         top = top[np.argsort(-scores[top], kind="stable")]

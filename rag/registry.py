@@ -12,6 +12,19 @@ BUILTIN: dict[str, dict[str, str]] = {
     "store": {
         "faiss": "rag.stores.faiss_store:FaissStore",
     },
+    "loader": {  # by file extension
+        ".txt": "rag.loaders.text:TextLoader",
+        ".md": "rag.loaders.text:TextLoader",
+        ".html": "rag.loaders.html:HtmlLoader",
+        ".htm": "rag.loaders.html:HtmlLoader",
+        ".pdf": "rag.loaders.pdf:PdfLoader",
+        ".jsonl": "rag.loaders.jsonl:JsonLinesLoader",
+        ".json": "rag.loaders.jsonl:JsonLinesLoader",
+        ".xml": "rag.loaders.feeds:FeedLoader",
+        ".rss": "rag.loaders.feeds:FeedLoader",
+        ".atom": "rag.loaders.feeds:FeedLoader",
+        ".eml": "rag.loaders.eml:EmailLoader",
+    },
     "generator": {
         "extractive": "rag.generation.extractive:ExtractiveGenerator",
         "openai": "rag.generation.openai_compat:OpenAICompatGenerator",

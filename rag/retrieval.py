@@ -6,18 +6,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rag.chunking import Chunk
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
-from rag.index import LoadedIndex
+from rag.filters import Filters, row_mask
+from rag.index import ArticleInfo, LoadedIndex
 from rag.language import language_name, unreadable_language
 from rag.rerank import CrossEncoderReranker
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A ranked piece of evidence with its exact place in the source file."""
+    """A ranked piece of evidence with its exact place in its document's text view."""
 
     rank: int
     score: float
@@ -27,6 +29,13 @@ class Passage:
     start: int
     end: int
     text: str
+    format: str = "text"
+    published: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    pages: tuple[int, int] | None = None
+    also_in: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         source = {
@@ -35,6 +44,14 @@ class Passage:
             "title": self.title,
             "start": self.start,
             "end": self.end,
+            "format": self.format,
+            "published": self.published,
+            "author": self.author,
+            "outlet": self.outlet,
+            "url": self.url,
+            "page_start": self.pages[0] if self.pages else None,
+            "page_end": self.pages[1] if self.pages else None,
+            "also_in": list(self.also_in),
         }
         return {"rank": self.rank, "score": self.score, "text": self.text, "source": source}
 
@@ -69,6 +86,7 @@ class Query:
     question: str
     top_k: int
     mode: SearchMode
+    filters: Filters = Filters()
 
 
 @dataclass
@@ -78,6 +96,7 @@ class _Hit:
     start: int
     end: int
     text: str
+    also: list[dict[str, Any]] = field(default_factory=list)
 
 
 def rrf(
@@ -108,13 +127,21 @@ class Retriever:
         vectors = self.embedder.embed_queries([q.question for q in queries])
         t1 = time.perf_counter()
         depth = max(self.settings.candidates, *(q.top_k for q in queries))
+        masks = [row_mask(self.index, q.filters) if q.filters else None for q in queries]
         scores, rows = self.index.store.search(vectors, depth)
         out = []
         for i, q in enumerate(queries):
-            dense = [(int(r), float(s)) for r, s in zip(rows[i], scores[i], strict=True) if r >= 0]
-            hits = self._rank(q.question, dense, depth, q.mode)
+            if masks[i] is not None:  # filtered: search again among the allowed rows only
+                scores_i, rows_i = self.index.store.search(vectors[i : i + 1], depth, masks[i])
+                pairs = zip(rows_i[0], scores_i[0], strict=True)
+            else:
+                pairs = zip(rows[i], scores[i], strict=True)
+            dense = [(int(r), float(s)) for r, s in pairs if r >= 0]
+            hits = self._rank(q.question, dense, depth, q.mode, masks[i])
             if self.reranker is not None:
                 hits = self._rerank(q.question, hits)
+            if self.settings.group_copies:
+                hits = self._fold_copies(hits)
             if self.settings.mmr_lambda is not None:
                 hits = self._diversify(hits, q.top_k)
             relevance = dense[0][1] if dense else 0.0
@@ -124,12 +151,17 @@ class Retriever:
         return [replace(r, timings_ms={k: round(v, 2) for k, v in timings.items()}) for r in out]
 
     def _rank(
-        self, question: str, dense: list[tuple[int, float]], depth: int, mode: SearchMode
+        self,
+        question: str,
+        dense: list[tuple[int, float]],
+        depth: int,
+        mode: SearchMode,
+        allowed: NDArray[np.bool_] | None,
     ) -> list[_Hit]:
         if mode == "dense":
             ranked = dense
         else:
-            lex_scores, lex_rows = self.index.lexical.search(question, depth)
+            lex_scores, lex_rows = self.index.lexical.search(question, depth, allowed)
             lexical = [(int(r), float(s)) for r, s in zip(lex_rows, lex_scores, strict=True)]
             if mode == "lexical":
                 ranked = lexical
@@ -141,7 +173,9 @@ class Retriever:
                     s.rrf_k,
                 )
         hits = [self._hit(row, score) for row, score in ranked]
-        return _merge_overlaps(hits, self.index.chunks) if self.settings.merge_overlaps else hits
+        if not self.settings.merge_overlaps:
+            return hits
+        return _merge_overlaps(hits, self.index.chunks, self.settings.merge_max_chars)
 
     def _rerank(self, question: str, hits: list[_Hit]) -> list[_Hit]:
         """Re-order the first `rerank_depth` hits by cross-encoder score; the rest keep their order."""
@@ -170,29 +204,63 @@ class Retriever:
             chosen.append(int(np.argmax(gain)))
         return [pool[i] for i in chosen] + [h for i, h in enumerate(pool) if i not in chosen]
 
+    def _fold_copies(self, hits: list[_Hit]) -> list[_Hit]:
+        """One passage per syndicated story: lower-ranked copies move into its `also_in`."""
+        articles, chunks = self.index.articles, self.index.chunks
+        kept: dict[str, _Hit] = {}
+        out = []
+        for hit in hits:
+            group = articles[hit.row].copies
+            if group is None:
+                out.append(hit)
+            elif group in kept:
+                first = kept[group]
+                doc_id = chunks[hit.row].doc_id
+                if doc_id != chunks[first.row].doc_id and all(
+                    a["doc_id"] != doc_id for a in first.also
+                ):
+                    first.also.append(_copy(doc_id, articles[hit.row], hit.start, hit.end))
+            else:
+                kept[group] = hit
+                out.append(hit)
+        for group, hit in kept.items():
+            listed = {chunks[hit.row].doc_id, *(a["doc_id"] for a in hit.also)}
+            for doc, article in self.index.copies.get(group, []):
+                if doc.doc_id not in listed:
+                    hit.also.append(_copy(doc.doc_id, article, article.start, article.end))
+        return out
+
     def _hit(self, row: int, score: float) -> _Hit:
         chunk = self.index.chunks[row]
         return _Hit(row, score, chunk.start, chunk.end, chunk.text)
 
     def _result(self, question: str, hits: list[_Hit], relevance: float) -> Retrieval:
-        root = self.index.corpus_root
-        passages = tuple(
-            Passage(
-                rank=rank,
-                score=round(hit.score, 6),
-                doc_id=(chunk := self.index.chunks[hit.row]).doc_id,
-                path=str(root / chunk.doc_id),
-                title=chunk.title,
-                start=hit.start,
-                end=hit.end,
-                text=hit.text,
-            )
-            for rank, hit in enumerate(hits, start=1)
-        )
+        passages = tuple(self._passage(rank, hit) for rank, hit in enumerate(hits, start=1))
         answerable = bool(passages) and relevance >= self.settings.answerable_threshold
         notice = self._language_notice(question)
         return Retrieval(
             question, passages, answerable and notice is None, round(relevance, 6), notice=notice
+        )
+
+    def _passage(self, rank: int, hit: _Hit) -> Passage:
+        chunk, article = self.index.chunks[hit.row], self.index.articles[hit.row]
+        doc = self.index.by_id[chunk.doc_id]
+        return Passage(
+            rank=rank,
+            score=round(hit.score, 6),
+            doc_id=chunk.doc_id,
+            path=str(self.index.corpus_root / doc.file),
+            title=chunk.title,
+            start=hit.start,
+            end=hit.end,
+            text=hit.text,
+            format=doc.format,
+            published=article.published,
+            author=article.author,
+            outlet=article.outlet,
+            url=article.url,
+            pages=_pages(doc.pages, hit.start, hit.end),
+            also_in=tuple(hit.also),
         )
 
     def _language_notice(self, question: str) -> str | None:
@@ -209,18 +277,41 @@ class Retriever:
         )
 
 
-def _merge_overlaps(hits: list[_Hit], chunks: Sequence[Chunk]) -> list[_Hit]:
-    """Fold a lower-ranked chunk into a higher-ranked one of the same file when their spans overlap."""
+def _merge_overlaps(hits: list[_Hit], chunks: Sequence[Chunk], max_chars: int) -> list[_Hit]:
+    """Fold a lower-ranked chunk into a higher-ranked one of the same file when their spans overlap.
+
+    A merge may not grow a passage past `max_chars`: then only the part of the chunk that the
+    passage does not already show is kept, as a passage of its own.
+    """
     kept: list[_Hit] = []
     for hit in hits:
         doc = chunks[hit.row].doc_id
+        rest: _Hit | None = hit
         for best in kept:
-            if chunks[best.row].doc_id == doc and hit.start < best.end and best.start < hit.end:
-                _absorb(best, hit)
+            if rest is None:
                 break
-        else:
-            kept.append(hit)
+            if chunks[best.row].doc_id == doc and rest.start < best.end and best.start < rest.end:
+                if max(best.end, rest.end) - min(best.start, rest.start) <= max_chars:
+                    _absorb(best, rest)
+                    rest = None
+                else:
+                    rest = _outside(rest, best)
+        if rest is not None:
+            kept.append(rest)
     return kept
+
+
+def _outside(hit: _Hit, shown: _Hit) -> _Hit | None:
+    """The longer part of `hit` that lies outside `shown`, trimmed of whitespace; None if nothing."""
+    before = (hit.start, min(hit.end, shown.start))
+    after = (max(hit.start, shown.end), hit.end)
+    start, end = max(before, after, key=lambda span: span[1] - span[0])
+    text = hit.text[start - hit.start : end - hit.start]
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    if not text:
+        return None
+    return _Hit(hit.row, hit.score, start + lead, start + lead + len(text), text, hit.also)
 
 
 def _absorb(best: _Hit, other: _Hit) -> None:
@@ -231,3 +322,19 @@ def _absorb(best: _Hit, other: _Hit) -> None:
     if other.end > best.end:
         best.text = best.text + other.text[len(other.text) - (other.end - best.end) :]
         best.end = other.end
+
+
+def _copy(doc_id: str, article: ArticleInfo, start: int, end: int) -> dict[str, Any]:
+    return {
+        "doc_id": doc_id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "start": start,
+        "end": end,
+    }
+
+
+def _pages(pages: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The first and last (1-based) PDF page a span touches."""
+    touched = [n for n, (s, e) in enumerate(pages, start=1) if s < end and start < e]
+    return (touched[0], touched[-1]) if touched else None

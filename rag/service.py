@@ -1,7 +1,6 @@
 """The facade the CLI, the HTTP API and the eval all call: build, query, answer, describe."""
 
 import hashlib
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -12,15 +11,15 @@ from rag import registry
 from rag.answering import Answer, answer, stream_answer
 from rag.batching import MicroBatcher
 from rag.config import SearchMode, Settings
-from rag.documents import Corpus, corpus_path, decode_upload, load_corpus
+from rag.documents import Corpus, check_upload, corpus_path, load_corpus
 from rag.embedding import Embedder
 from rag.errors import (
     DocumentNotFoundError,
     InvalidDocumentError,
-    InvalidQueryError,
     StaleDocumentError,
     UnknownComponentError,
 )
+from rag.filters import Filters
 from rag.generation.base import Generator
 from rag.index import (
     DocumentInfo,
@@ -31,36 +30,10 @@ from rag.index import (
     update_index,
 )
 from rag.index.folder import current_generation
+from rag.questions import check_top_k, clean_question
 from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
-from rag.uploads import CorpusWrites
-
-MAX_TOP_K = 50
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """Normalise a question or say why it cannot be asked."""
-    text = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
-    text = _CONTROL.sub(" ", text).strip()
-    if not text:
-        raise InvalidQueryError(
-            "question is blank: ask something, e.g. 'Who is Michelle Bachelet?'"
-        )
-    if len(text) > max_chars:
-        raise InvalidQueryError(
-            f"question is {len(text)} characters long; the limit is {max_chars} (RAG_MAX_QUESTION_CHARS)"
-        )
-    return text
-
-
-def check_top_k(top_k: int) -> int:
-    """Refuse a passage count outside 1..50, naming the bad value."""
-    if not 1 <= top_k <= MAX_TOP_K:
-        raise InvalidQueryError(
-            f"top_k must be between 1 and {MAX_TOP_K}. Currently, top_k is {top_k}"
-        )
-    return top_k
+from rag.uploads import CorpusWrites, WriteResult, statuses
 
 
 @dataclass(frozen=True)
@@ -69,18 +42,6 @@ class _Loaded:
 
     index: LoadedIndex
     retriever: Retriever
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    """What POST /documents did: each document's state and the index it is now in."""
-
-    documents: tuple[tuple[str, str, DocumentInfo], ...]  # (doc_id, added|replaced|unchanged, info)
-    report: UpdateReport
-
-    @property
-    def changed(self) -> bool:
-        return any(status != "unchanged" for _, status, _ in self.documents)
 
 
 class RagService:
@@ -199,8 +160,8 @@ class RagService:
         if len(set(ids)) != len(ids):
             raise InvalidDocumentError("the same doc_id appears twice in one request")
         planned = [(corpus_path(root, i), data) for i, data in files]
-        for doc_id, data in files:
-            decode_upload(doc_id, data)
+        for (doc_id, data), (path, _) in zip(files, planned, strict=True):
+            check_upload(doc_id, path, data)
         writes = CorpusWrites()
 
         def write_then_read() -> Corpus:
@@ -209,18 +170,24 @@ class RagService:
             return load_corpus(root)
 
         report = self._guarded(writes, write_then_read)
-        return WriteResult(tuple(_status(doc_id, report) for doc_id in ids), report)
+        return WriteResult(tuple(s for doc_id in ids for s in statuses(doc_id, report)), report)
 
     def delete(self, doc_id: str) -> UpdateReport:
         """Remove a document from the corpus folder and from the index."""
         root = self.corpus_root
-        path = corpus_path(root, doc_id)
-        known = self.index.document(doc_id)
-        if known is None and not path.is_file():
-            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
-        if known is not None and len(self.index.documents) == 1:
+        if "#" in doc_id and self.index.document(doc_id) is not None:
             raise InvalidDocumentError(
-                f"{doc_id!r} is the only document, and an index needs at least one: add another first"
+                f"{doc_id!r} is a record of {doc_id.split('#')[0]!r}: records are deleted with "
+                "their file (edit the file to drop one record)"
+            )
+        path = corpus_path(root, doc_id)
+        known = [d for d in self.index.documents if d.file == doc_id]
+        if not known and not path.is_file():
+            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
+        if known and len(known) == len(self.index.documents):
+            raise InvalidDocumentError(
+                f"{doc_id!r} holds every indexed document, and an index needs at least one: "
+                "add another first"
             )
         writes = CorpusWrites()
 
@@ -243,6 +210,8 @@ class RagService:
         info = index.document(doc_id)
         if info is None:
             raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
+        if info.stored_view:
+            return info, index.views[doc_id]
         try:
             data = (index.corpus_root / doc_id).read_bytes()
         except OSError as exc:
@@ -274,20 +243,29 @@ class RagService:
             self._batcher = None
 
     def make_query(
-        self, question: str, top_k: int | None = None, mode: SearchMode | None = None
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: SearchMode | None = None,
+        filters: Filters | None = None,
     ) -> Query:
         """Validate the user's input into a Query."""
         return Query(
             clean_question(question, self.settings.max_question_chars),
             check_top_k(self.settings.top_k if top_k is None else top_k),
             mode or self.settings.mode,
+            filters or Filters(),
         )
 
     def query(
-        self, question: str, top_k: int | None = None, mode: SearchMode | None = None
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: SearchMode | None = None,
+        filters: Filters | None = None,
     ) -> Retrieval:
         """Rank passages for one question."""
-        query = self.make_query(question, top_k, mode)
+        query = self.make_query(question, top_k, mode, filters)
         if self._batcher is not None:
             return self._batcher.submit(query)
         return self.retriever.search([query])[0]
@@ -339,10 +317,11 @@ class RagService:
         top_k: int | None = None,
         generator: str | None = None,
         mode: SearchMode | None = None,
+        filters: Filters | None = None,
     ) -> Answer:
         """Retrieve, then write an answer that cites the passages (or say the articles do not cover it)."""
         gen = self.generator(generator)
-        return answer(self.query(question, top_k, mode), gen)
+        return answer(self.query(question, top_k, mode, filters), gen)
 
     def stream_answer(
         self,
@@ -350,10 +329,11 @@ class RagService:
         top_k: int | None = None,
         generator: str | None = None,
         mode: SearchMode | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
         gen = self.generator(generator)
-        return stream_answer(self.query(question, top_k, mode), gen)
+        return stream_answer(self.query(question, top_k, mode, filters), gen)
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.index.documents)
@@ -374,18 +354,3 @@ def _newer(generation: Path, loaded: _Loaded | None) -> bool:
     if loaded is None or generation.parent.resolve() != loaded.index.folder.parent.resolve():
         return True
     return generation.name != loaded.index.generation
-
-
-def _status(doc_id: str, report: UpdateReport) -> tuple[str, str, DocumentInfo]:
-    status = (
-        "added"
-        if doc_id in report.added
-        else "replaced"
-        if doc_id in report.changed
-        else "unchanged"
-    )
-    info = next((d for d in report.documents if d.doc_id == doc_id), None)
-    if info is None:
-        reason = next((s["reason"] for s in report.skipped if s["doc_id"] == doc_id), "skipped")
-        raise InvalidDocumentError(f"{doc_id!r} was stored but could not be indexed: {reason}")
-    return doc_id, status, info

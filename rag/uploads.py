@@ -2,7 +2,11 @@
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+
+from rag.errors import InvalidDocumentError
+from rag.index import DocumentInfo, UpdateReport
 
 
 class CorpusWrites:
@@ -55,3 +59,35 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What POST /documents did: each document's state and the index it is now in."""
+
+    documents: tuple[tuple[str, str, DocumentInfo], ...]  # (doc_id, added|replaced|unchanged, info)
+    report: UpdateReport
+
+    @property
+    def changed(self) -> bool:
+        return any(status != "unchanged" for _, status, _ in self.documents)
+
+
+def statuses(file: str, report: UpdateReport) -> list[tuple[str, str, DocumentInfo]]:
+    """Each document an uploaded file gave (one, or one per record), and what happened to it."""
+    found = [d for d in report.documents if d.file == file]
+    if not found:
+        reason = next((s["reason"] for s in report.skipped if s["doc_id"] == file), "skipped")
+        raise InvalidDocumentError(f"{file!r} was stored but could not be indexed: {reason}")
+    return [
+        (
+            d.doc_id,
+            "added"
+            if d.doc_id in report.added
+            else "replaced"
+            if d.doc_id in report.changed
+            else "unchanged",
+            d,
+        )
+        for d in found
+    ]

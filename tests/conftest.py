@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -66,4 +66,27 @@ def api_url(seed_service: RagService):  # type: ignore[no-untyped-def]
     from tests.server import serve
 
     with serve(create_app(seed_service.settings, seed_service)) as url:
+        yield url
+
+
+@pytest.fixture
+def live(seed_service: RagService, tmp_path: Path) -> RagService:
+    """A service over a small corpus of its own, sharing the session's loaded model."""
+    from tests.formats import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    service = seed_service.derive(corpus_dir=corpus, index_dir=tmp_path / "index")
+    service.update(progress=False)
+    service.open()
+    return service
+
+
+@pytest.fixture
+def live_url(live: RagService) -> Iterator[str]:
+    """A real server over the `live` service."""
+    from api.app import create_app
+    from tests.server import serve
+
+    with serve(create_app(live.settings, live)) as url:
         yield url

@@ -35,7 +35,7 @@ def test_query_json_matches_the_http_contract(run_cli) -> None:
 
 
 def test_query_prints_sources_for_people(run_cli) -> None:
-    result = run_cli("query", "Which Moroccan prison holds the Uyghur activist?", "--top-k", "2")
+    result = run_cli("query", "Which Moroccan prison holds the Uyghur activist?", "--top-k", "5")
     assert result.returncode == 0, result.stderr
     assert "003_c3a82658946608cb.txt" in result.stdout
     assert "Morocco: Uyghur Activist at Risk of Extradition" in result.stdout

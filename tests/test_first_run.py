@@ -203,6 +203,7 @@ def test_unsupported_and_odd_files_are_all_reported(tmp_path: Path) -> None:
     (corpus / "report.pdf").write_bytes(b"%PDF-1.4")
     (corpus / "page.html").write_text("<html></html>")
     (corpus / "dump.jsonl").write_text("{}\n")
+    (corpus / "memo.docx").write_bytes(b"PK\x03\x04")
     (corpus / "README").write_text("no extension")
     (corpus / ".DS_Store").write_bytes(b"\0")
     os.mkfifo(corpus / "pipe.txt")  # reading it would block forever
@@ -211,9 +212,10 @@ def test_unsupported_and_odd_files_are_all_reported(tmp_path: Path) -> None:
     loaded = load_corpus(corpus)
     assert [d.doc_id for d in loaded.documents] == ["story.txt"]
     reasons = {s.doc_id: s.reason for s in loaded.skipped}
-    assert reasons["report.pdf"].startswith("unsupported format .pdf")
-    assert reasons["page.html"].startswith("unsupported format .html")
-    assert reasons["dump.jsonl"].startswith("unsupported format .jsonl")
+    assert reasons["memo.docx"].startswith("unsupported format .docx")
+    assert reasons["report.pdf"].startswith("not a readable PDF")
+    assert reasons["page.html"] == "no article text found in the page"
+    assert reasons["dump.jsonl#1"].startswith("record has no text")
     assert reasons["README"].startswith("unsupported format (no extension)")
     assert "hidden" in reasons[".DS_Store"] and "hidden" in reasons[".git"]
     assert "not a regular file" in reasons["pipe.txt"]
@@ -224,10 +226,10 @@ def test_index_command_lists_unsupported_files(run_cli, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "story.txt").write_text("The harbour ferry resumed service after the storm.\n")
-    (corpus / "report.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "memo.docx").write_bytes(b"PK\x03\x04")
     result = run_cli("index", str(corpus), env={"RAG_INDEX_DIR": str(tmp_path / "idx")})
     assert result.returncode == 0, result.stderr
-    assert "skipped report.pdf: unsupported format .pdf" in result.stderr
+    assert "skipped memo.docx: unsupported format .docx" in result.stderr
 
 
 def test_settings_read_host_and_port() -> None:

@@ -7,44 +7,19 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import numpy as np
-import pytest
 
 from api.app import create_app
 from eval.bench_http import free_port, start_server
 from rag.index import load_index
 from rag.service import RagService
 from tests.conftest import ROOT, SEEDS, read_exact
+from tests.formats import ARTICLES, BEEKEEPER, write_corpus
 from tests.server import serve
-
-ARTICLES = {
-    "harbour.txt": "Harbour ferry returns after storm\n\nThe Kestrel Bay ferry resumed its "
-    "crossings on Tuesday after Storm Idris damaged the pier. Harbour master Leona Pratt said "
-    "the repairs cost 40,000 pounds and took eleven days.\n",
-    "council.txt": "Council approves new library\n\nThe Dunmore town council voted 7-2 to build "
-    "a library on Mill Street, paid for by a heritage grant. Construction starts in March.\n",
-    "sport/rovers.md": "Rovers match moved to Harlow Park\n\nThe Dunmore Rovers home match "
-    "against Ashby will be played at Harlow Park, because the pitch at Green Lane is "
-    "waterlogged after a week of rain.\n",
-}
-BEEKEEPER = (
-    "Beekeepers report record honey harvest\n\nMembers of the Fenwick Beekeepers Association "
-    "collected 2.3 tonnes of heather honey this season, the most since the club began in 1921. "
-    "The chairwoman, Morag Ellis, credited a warm August and the new hives on the moor above "
-    "the village.\n\nThe association will sell jars at the autumn fair, with the proceeds going "
-    "to the village school.\n"
-)
-
-
-def write_corpus(root: Path, articles: dict[str, str] = ARTICLES) -> None:
-    for name, text in articles.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -53,23 +28,6 @@ def snapshot(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture
-def live(seed_service: RagService, tmp_path: Path) -> RagService:
-    """A service over a small corpus of its own, sharing the session's loaded model."""
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus)
-    service = seed_service.derive(corpus_dir=corpus, index_dir=tmp_path / "index")
-    service.update(progress=False)
-    service.open()
-    return service
-
-
-@pytest.fixture
-def live_url(live: RagService) -> Iterator[str]:
-    with serve(create_app(live.settings, live)) as url:
-        yield url
 
 
 def top_doc(url: str, question: str) -> str:
@@ -325,16 +283,28 @@ def test_kill_9_during_an_update_leaves_a_working_index(run_cli, seed_service, t
         (corpus / "bulk" / f"{i:03d}.txt").parent.mkdir(exist_ok=True)
         (corpus / "bulk" / f"{i:03d}.txt").write_text(text)
     rag = str(ROOT / ".venv" / "bin" / "rag")
-    for delay in (0.5, random.uniform(2.0, 4.0), random.uniform(4.0, 8.0)):
+    for moment in ("start-up", "embedding", "random"):
         proc = subprocess.Popen(
-            [rag, "index"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [rag, "index"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        time.sleep(delay)
+        if moment == "start-up":
+            time.sleep(0.5)
+        elif moment == "embedding":  # the progress bar shows: surely mid-update
+            seen = b""
+            while b"Batches" not in seen and proc.poll() is None:
+                seen += proc.stderr.read1(256)  # type: ignore[union-attr]
+        else:
+            time.sleep(random.uniform(1.0, 12.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         still = load_index(index, seed_service.settings, seed_service.embedder)
-        assert still.generation == served.generation, f"killed at {delay:.1f} s"
-        assert len(still.chunks) == len(served.chunks)
+        if moment != "random":
+            assert still.generation == served.generation, moment
+            assert len(still.chunks) == len(served.chunks)
+        else:  # it may have finished first: then the new generation must be whole
+            assert still.generation == served.generation or len(still.documents) > len(
+                served.documents
+            )
     recovered = run_cli("index", env=env)
     assert recovered.returncode == 0 and "+" in recovered.stdout, recovered.stderr
     assert not [p for p in index.iterdir() if p.name.startswith(".staging")]

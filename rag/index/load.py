@@ -1,7 +1,9 @@
 """Read the current generation of an index folder into memory."""
 
+import bisect
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,15 @@ from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import IndexMismatchError, IndexNotFoundError
 from rag.index.folder import LOCK, current_generation, is_legacy
-from rag.index.records import MANIFEST, DocumentInfo, check_compatible, read_records
+from rag.index.records import (
+    FORMAT_VERSION,
+    MANIFEST,
+    ArticleInfo,
+    DocumentInfo,
+    check_compatible,
+    read_records,
+    read_views,
+)
 from rag.lexical import LexicalIndex
 from rag.stores.base import VectorStore
 
@@ -29,6 +39,7 @@ class LoadedIndex:
     documents: list[DocumentInfo]
     store: VectorStore
     lexical: LexicalIndex
+    views: dict[str, str]
 
     @property
     def corpus_root(self) -> Path:
@@ -38,8 +49,32 @@ class LoadedIndex:
     def generation(self) -> str:
         return self.folder.name
 
+    @cached_property
+    def by_id(self) -> dict[str, DocumentInfo]:
+        return {d.doc_id: d for d in self.documents}
+
     def document(self, doc_id: str) -> DocumentInfo | None:
-        return next((d for d in self.documents if d.doc_id == doc_id), None)
+        return self.by_id.get(doc_id)
+
+    @cached_property
+    def articles(self) -> list[ArticleInfo]:
+        """The article each chunk row belongs to (the one whose span holds the chunk's start)."""
+        found = []
+        for chunk in self.chunks:
+            articles = self.by_id[chunk.doc_id].articles
+            i = bisect.bisect_right([a.start for a in articles], chunk.start) - 1
+            found.append(articles[max(i, 0)])
+        return found
+
+    @cached_property
+    def copies(self) -> dict[str, list[tuple[DocumentInfo, ArticleInfo]]]:
+        """Each group of near-duplicate articles, by its `copies` key."""
+        groups: dict[str, list[tuple[DocumentInfo, ArticleInfo]]] = {}
+        for doc in self.documents:
+            for article in doc.articles:
+                if article.copies:
+                    groups.setdefault(article.copies, []).append((doc, article))
+        return groups
 
 
 def load_index(folder: Path, settings: Settings, embedder: Embedder) -> LoadedIndex:
@@ -63,14 +98,15 @@ def _load_generation(generation: Path, settings: Settings, embedder: Embedder) -
     chunks, ids, documents = read_records(generation)
     store = registry.resolve("store", manifest["store"]).load(generation)
     lexical = LexicalIndex.load(generation)
-    return LoadedIndex(generation, manifest, chunks, ids, documents, store, lexical)
+    views = read_views(generation)
+    return LoadedIndex(generation, manifest, chunks, ids, documents, store, lexical, views)
 
 
 def _missing(folder: Path) -> Exception:
     if is_legacy(folder):
         return IndexMismatchError(
-            f"Index in {str(folder)!r} has format 1, this version reads 2: rebuild it with "
-            "`rag index` (your corpus is not touched)"
+            f"Index in {str(folder)!r} has format 1, this version reads {FORMAT_VERSION}: rebuild "
+            "it with `rag index` (your corpus is not touched)"
         )
     if folder.is_dir() and any(p.name[:1] != "." and p.name != LOCK for p in folder.iterdir()):
         return IndexNotFoundError(

@@ -14,25 +14,31 @@ from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import IndexMismatchError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.json"
+VIEWS = "views.jsonl"
 _PACKAGES = ("newsrag", "sentence-transformers", "torch", "faiss-cpu", "bm25s", "tiktoken")
 
 
 @dataclass(frozen=True)
 class ArticleInfo:
-    """An article as listed by /documents."""
+    """An article as listed by /documents, with where and when it was published."""
 
     title: str | None
     start: int
     end: int
+    published: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    copies: str | None = None  # the key shared by near-duplicate (syndicated) articles
 
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """What the index remembers of a source file."""
+    """What the index remembers of a source file (or of one record of a multi-record file)."""
 
     doc_id: str
     sha256: str
@@ -40,6 +46,14 @@ class DocumentInfo:
     articles: tuple[ArticleInfo, ...]
     boilerplate: tuple[tuple[int, int], ...]
     chunks: int = 0
+    format: str = "text"
+    pages: tuple[tuple[int, int], ...] = ()
+    stored_view: bool = False
+
+    @property
+    def file(self) -> str:
+        """The corpus file this document comes from (a record's `FILE#ID` names FILE)."""
+        return self.doc_id.split("#", 1)[0]
 
 
 def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
@@ -107,19 +121,26 @@ def _version(package: str) -> str | None:
 
 
 def write_records(
-    folder: Path, chunks: Sequence[Chunk], ids: Sequence[str], infos: Sequence[DocumentInfo]
+    folder: Path,
+    chunks: Sequence[Chunk],
+    ids: Sequence[str],
+    infos: Sequence[DocumentInfo],
+    views: dict[str, str],
 ) -> None:
-    """Write the chunk and document records of a generation."""
+    """Write the chunk and document records of a generation, and the stored text views."""
     with open(folder / CHUNKS, "w", encoding="utf-8") as fh:
         for cid, chunk in zip(ids, chunks, strict=True):
             fh.write(json.dumps({"id": cid, **asdict(chunk)}, ensure_ascii=False) + "\n")
     (folder / DOCUMENTS).write_text(
         json.dumps([asdict(i) for i in infos], ensure_ascii=False), encoding="utf-8"
     )
+    with open(folder / VIEWS, "w", encoding="utf-8") as fh:
+        for doc_id, text in views.items():
+            fh.write(json.dumps({"doc_id": doc_id, "text": text}, ensure_ascii=False) + "\n")
 
 
 def read_records(folder: Path) -> tuple[list[Chunk], list[str], list[DocumentInfo]]:
-    """Read back what write_records wrote."""
+    """Read back the chunks and documents write_records wrote."""
     chunks, ids = [], []
     with open(folder / CHUNKS, encoding="utf-8") as fh:
         for line in fh:
@@ -128,16 +149,22 @@ def read_records(folder: Path) -> tuple[list[Chunk], list[str], list[DocumentInf
             chunks.append(Chunk(**record))
     documents = [
         DocumentInfo(
-            d["doc_id"],
-            d["sha256"],
-            d["chars"],
-            tuple(ArticleInfo(**a) for a in d["articles"]),
-            tuple((s, e) for s, e in d["boilerplate"]),
-            d["chunks"],
+            **{
+                **d,
+                "articles": tuple(ArticleInfo(**a) for a in d["articles"]),
+                "boilerplate": tuple((s, e) for s, e in d["boilerplate"]),
+                "pages": tuple((s, e) for s, e in d["pages"]),
+            }
         )
         for d in json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
     ]
     return chunks, ids, documents
+
+
+def read_views(folder: Path) -> dict[str, str]:
+    """The stored text views of the documents whose view is not their file on disk."""
+    with open(folder / VIEWS, encoding="utf-8") as fh:
+        return {r["doc_id"]: r["text"] for r in map(json.loads, fh)}
 
 
 def check_compatible(

@@ -17,17 +17,18 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from rag import registry
-from rag.articles import Layout, split_articles
+from rag import registry, syndication
+from rag.articles import Layout
 from rag.chunking import Chunk, chunk_article
 from rag.config import Settings
 from rag.documents import Corpus, Document
 from rag.embedding import Embedder
 from rag.errors import CorpusError
+from rag.index.describe import article_info, article_key, body, default_layout, mark_copies
 from rag.index.folder import current_generation, publish, staging_folder, writing
 from rag.index.records import (
+    FORMAT_VERSION,
     MANIFEST,
-    ArticleInfo,
     DocumentInfo,
     changed_settings,
     chunk_id,
@@ -35,6 +36,7 @@ from rag.index.records import (
     fingerprint_key,
     make_manifest,
     read_records,
+    read_views,
     write_records,
 )
 from rag.lexical import LexicalIndex
@@ -75,6 +77,16 @@ class _Previous:
     rows: dict[str, int]
     store: VectorStore
     skipped: list[dict[str, str]]
+    views: dict[str, str]
+    signatures: dict[str, NDArray[np.uint32]]
+    copies_threshold: float
+
+
+@dataclass
+class _Made:
+    info: DocumentInfo
+    pairs: list[tuple[Chunk, str]]
+    signatures: dict[str, NDArray[np.uint32]]
 
 
 def indexed_text(chunk: Chunk, with_title: bool) -> str:
@@ -88,7 +100,7 @@ def update_index(
     settings: Settings,
     embedder: Embedder,
     full: bool = False,
-    layout_of: LayoutOf = lambda doc: split_articles(doc.text),
+    layout_of: LayoutOf = default_layout,
     progress: bool = True,
 ) -> UpdateReport:
     """Update the index in `folder` to the corpus `read_corpus()` returns, under the write lock.
@@ -110,26 +122,44 @@ def update_index(
         old_docs = previous.documents if previous else {}
         removed = tuple(sorted(d for d in old_docs if d not in docs))
         skipped = [asdict(s) for s in corpus.skipped]
-        if previous is not None and not fresh and not removed and skipped == previous.skipped:
+        if (
+            previous is not None
+            and not fresh
+            and not removed
+            and skipped == previous.skipped
+            and previous.copies_threshold == settings.copies_threshold
+        ):
             return _report(previous, corpus, started)
         made = _chunk_all(fresh, settings, embedder, layout_of, key, progress)
         chunks: list[Chunk] = []
         ids: list[str] = []
         infos: list[DocumentInfo] = []
+        views: dict[str, str] = {}
+        signatures: dict[str, NDArray[np.uint32]] = {}
         for doc in corpus.documents:
             if doc.doc_id in made:
-                info, pairs = made[doc.doc_id]
+                info, pairs = made[doc.doc_id].info, made[doc.doc_id].pairs
+                signatures.update(made[doc.doc_id].signatures)
+                if doc.stored_view:
+                    views[doc.doc_id] = doc.text
             else:
                 assert previous is not None
                 info, pairs = previous.documents[doc.doc_id], previous.chunks[doc.doc_id]
+                for a in info.articles:
+                    k = article_key(info.doc_id, a.start)
+                    signatures[k] = previous.signatures[k]
+                if info.stored_view:
+                    views[doc.doc_id] = previous.views[doc.doc_id]
             infos.append(info)
             chunks += [c for c, _ in pairs]
             ids += [i for _, i in pairs]
+        infos = mark_copies(infos, signatures, settings.copies_threshold)
         vectors, embedded = _vectors(chunks, ids, previous, embedder, settings, progress)
         store = registry.resolve("store", settings.store)(embedder.dim)
         store.add(vectors)
         lexical = LexicalIndex.build([indexed_text(c, settings.embed_titles) for c in chunks])
         manifest = make_manifest(fp, settings, corpus.root, infos, skipped, len(chunks))
+        manifest["copies_threshold"] = settings.copies_threshold
         manifest["update"] = {
             "added": sum(1 for d in fresh if d.doc_id not in old_docs),
             "changed": sum(1 for d in fresh if d.doc_id in old_docs),
@@ -138,7 +168,7 @@ def update_index(
             "full_reason": full_reason,
             "seconds": round(time.perf_counter() - started, 2),
         }
-        generation = _write(real, manifest, chunks, ids, infos, store, lexical)
+        generation = _write(real, manifest, (chunks, ids, infos, views), store, lexical, signatures)
     return UpdateReport(
         generation=generation.name,
         added=tuple(d.doc_id for d in fresh if d.doc_id not in old_docs),
@@ -187,6 +217,11 @@ def _previous(
     if generation is None:
         return None, "there was no index yet"
     manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return (
+            None,
+            f"the index format changed ({manifest.get('format_version')} -> {FORMAT_VERSION})",
+        )
     reason = changed_settings({k: manifest.get(k) for k in fp}, dict(fp))
     if reason:
         return None, reason
@@ -199,7 +234,18 @@ def _previous(
         rows.setdefault(cid, row)
     store = registry.resolve("store", manifest["store"]).load(generation)
     docs = {d.doc_id: d for d in documents}
-    return _Previous(generation.name, by_doc, docs, rows, store, manifest["skipped"]), None
+    previous = _Previous(
+        generation.name,
+        by_doc,
+        docs,
+        rows,
+        store,
+        manifest["skipped"],
+        read_views(generation),
+        syndication.load(generation),
+        manifest["copies_threshold"],
+    )
+    return previous, None
 
 
 def _chunk_all(
@@ -209,7 +255,7 @@ def _chunk_all(
     layout_of: LayoutOf,
     key: str,
     progress: bool,
-) -> dict[str, tuple[DocumentInfo, list[tuple[Chunk, str]]]]:
+) -> dict[str, _Made]:
     made = {}
     for doc in tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents):
         layout = layout_of(doc)
@@ -223,10 +269,24 @@ def _chunk_all(
             chunks += chunk_article(
                 doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
             )
-        articles = tuple(ArticleInfo(a.title, a.start, a.end) for a in layout.articles)
-        boiler = tuple((s.start, s.end) for s in layout.boilerplate)
-        info = DocumentInfo(doc.doc_id, doc.sha256, len(doc.text), articles, boiler, len(chunks))
-        made[doc.doc_id] = (info, [(c, chunk_id(doc.sha256, c.start, c.end, key)) for c in chunks])
+        articles = tuple(article_info(doc, a) for a in layout.articles)
+        info = DocumentInfo(
+            doc.doc_id,
+            doc.sha256,
+            len(doc.text),
+            articles,
+            tuple((s.start, s.end) for s in layout.boilerplate),
+            len(chunks),
+            doc.format,
+            doc.pages,
+            doc.stored_view,
+        )
+        sigs = {
+            article_key(doc.doc_id, a.start): syndication.signature(body(doc.text, a))
+            for a in layout.articles
+        }
+        pairs = [(c, chunk_id(doc.sha256, c.start, c.end, key)) for c in chunks]
+        made[doc.doc_id] = _Made(info, pairs, sigs)
     return made
 
 
@@ -254,15 +314,17 @@ def _vectors(
 def _write(
     folder: Path,
     manifest: dict[str, object],
-    chunks: Sequence[Chunk],
-    ids: Sequence[str],
-    infos: Sequence[DocumentInfo],
+    records: tuple[Sequence[Chunk], Sequence[str], Sequence[DocumentInfo], dict[str, str]],
     store: VectorStore,
     lexical: LexicalIndex,
+    signatures: dict[str, NDArray[np.uint32]],
 ) -> Path:
     staging = staging_folder(folder)
     try:
-        write_records(staging, chunks, ids, infos)
+        write_records(staging, *records)
+        keys = sorted(signatures)
+        matrix = np.stack([signatures[k] for k in keys]) if keys else np.zeros((0, 128), np.uint32)
+        syndication.save(staging, keys, matrix)
         store.save(staging)
         lexical.save(staging)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")

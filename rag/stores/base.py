@@ -14,6 +14,7 @@ class VectorStore(Protocol):
     store = registry.resolve("store", "faiss")(dim=384)
     store.add(matrix)                            # rows get ids 0..n-1 in order
     scores, ids = store.search(queries, k=10)    # (q, k) each; id -1 pads short results
+    scores, ids = store.search(queries, 10, allowed=mask)   # only rows where mask is True
     store.save(folder); store = FaissStore.load(folder)
     """
 
@@ -24,8 +25,10 @@ class VectorStore(Protocol):
     def add(self, vectors: NDArray[np.float32]) -> None: ...
 
     def search(
-        self, queries: NDArray[np.float32], k: int
-    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]: ...
+        self, queries: NDArray[np.float32], k: int, allowed: NDArray[np.bool_] | None = None
+    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        """Nearest rows first; with `allowed`, only rows whose mask entry is True."""
+        ...
 
     def vectors(self, ids: Sequence[int]) -> NDArray[np.float32]: ...
 

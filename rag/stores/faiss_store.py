@@ -24,10 +24,16 @@ class FaissStore:
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def search(
-        self, queries: NDArray[np.float32], k: int
+        self, queries: NDArray[np.float32], k: int, allowed: NDArray[np.bool_] | None = None
     ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
         k = max(1, min(k, len(self)))
-        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if allowed is None:
+            scores, ids = self._index.search(queries, k)
+            return scores, ids
+        selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        scores, ids = self._index.search(queries, k, params=params)
         return scores, ids
 
     def vectors(self, ids: Sequence[int]) -> NDArray[np.float32]:
