@@ -66,7 +66,8 @@ class TransformersGenerator:
 
     @staticmethod
     def _prompt(tokenizer: Any, question: str, passages: Sequence[Passage]) -> str:
-        messages = build_messages(question, passages)
+        special = [*tokenizer.all_special_tokens, *tokenizer.get_added_vocab()]
+        messages = build_messages(question, passages, special)
         if getattr(tokenizer, "chat_template", None):
             return str(
                 tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
