@@ -18,6 +18,7 @@ STATUS: dict[type[errors.RagError], int] = {
     errors.IndexMismatchError: 503,
     errors.IndexDirError: 503,
     errors.IndexBusyError: 503,
+    errors.IndexCorruptError: 503,
     errors.DocumentNotFoundError: 404,
     errors.InvalidDocumentError: 422,
     errors.StaleDocumentError: 409,

@@ -56,9 +56,17 @@ def router(settings: Settings) -> APIRouter:
         """A one-page question box over /answer, for people rather than programs."""
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
-    @api.get("/health", response_model=Health)
-    def health(service: Service) -> dict[str, Any]:
-        return {"status": "ok", **service.stats()}
+    @api.get(
+        "/health",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "The index on disk cannot be loaded"}},
+    )
+    async def health(service: Service) -> Any:
+        """On the event loop, never behind the thread pool: it must answer under any load."""
+        stats = service.stats()
+        if stats["status"] != "ok":
+            return JSONResponse(jsonable_encoder(Health(**stats)), status_code=503)
+        return stats
 
     @api.post("/query", response_model=QueryResponse, dependencies=[Authorized])
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]

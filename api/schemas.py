@@ -156,7 +156,8 @@ class GeneratorInfo(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    problem: str | None = Field(None, description="Why the index on disk cannot be loaded")
     chunks: int
     documents: int
     model: str

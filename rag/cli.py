@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("corpus", nargs="?", type=Path, help="corpus folder (default: RAG_CORPUS_DIR)")
     p.add_argument("--full", action="store_true", help="rebuild everything from scratch")
+    p.add_argument("--check", action="store_true", help="verify the index and change nothing")
     p.set_defaults(handler=_index)
 
     p = sub.add_parser("query", help="print the passages that best answer a question")
@@ -109,6 +110,16 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     service = RagService(settings)
+    if args.check:
+        found = service.check()
+        print(
+            f"ok: {found['generation']} in {settings.index_dir}: {found['files']} files match "
+            f"their checksums; {found['documents']:,} documents, {found['chunks']:,} chunks, "
+            "every passage matches its text view"
+        )
+        for doc_id in found["stale"]:
+            print(f"stale: {doc_id} changed on disk since it was indexed (run `rag index`)")
+        return 0
     report = service.update(args.corpus, full=args.full, progress=True)
     if report.full_reason:
         print(f"Full rebuild: {report.full_reason}", file=sys.stderr)

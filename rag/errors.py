@@ -17,6 +17,10 @@ class IndexDirError(RagError):
     """The index folder holds something that is not our index, so it is never written to."""
 
 
+class IndexCorruptError(RagError):
+    """A file of the index is damaged or missing; the message names it and the fix."""
+
+
 class IndexBusyError(RagError):
     """Another writer holds the index's write lock for longer than we may wait."""
 

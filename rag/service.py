@@ -15,7 +15,9 @@ from rag.documents import Corpus, check_upload, corpus_path, load_corpus
 from rag.embedding import Embedder
 from rag.errors import (
     DocumentNotFoundError,
+    IndexCorruptError,
     InvalidDocumentError,
+    RagError,
     StaleDocumentError,
     UnknownComponentError,
 )
@@ -54,6 +56,7 @@ class RagService:
         self._swap_lock = threading.Lock()
         self._batcher: MicroBatcher[Query, Retrieval] | None = None
         self._background: list[Repeater | CorpusWatcher] = []
+        self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
 
     def derive(self, **updates: Any) -> "RagService":
@@ -117,11 +120,53 @@ class RagService:
         self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
 
     def refresh(self) -> bool:
-        """Load a newer generation when the index folder has one; True when it did."""
+        """Load a newer generation when the index folder has one; True when it did.
+
+        A generation that cannot be loaded (damaged, mismatched) leaves the one in memory
+        serving and is reported by `problem` (and so by /health) until a good one appears.
+        """
         generation = current_generation(self.settings.index_dir)
         if generation is None or not _newer(generation, self._loaded):
             return False
-        return self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
+        try:
+            loaded = self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
+        except (RagError, OSError) as exc:
+            self.problem = f"{exc} (still serving {self.index.generation} from memory)"
+            return False
+        self.problem = None
+        return loaded
+
+    def check(self) -> dict[str, Any]:
+        """Verify the index on disk: every file's checksum, the record counts, every passage's
+        offsets against its text view, and which corpus files changed since they were indexed."""
+        index = load_index(self.settings.index_dir, self.settings, self.embedder)
+        views: dict[str, str] = dict(index.views)
+        stale = []
+        for doc in index.documents:
+            if doc.stored_view:
+                continue
+            try:
+                data = (index.corpus_root / doc.doc_id).read_bytes()
+            except OSError:
+                data = b""
+            if hashlib.sha256(data).hexdigest() != doc.sha256:
+                stale.append(doc.doc_id)
+            else:
+                views[doc.doc_id] = data.decode("utf-8")
+        for chunk in index.chunks:
+            view = views.get(chunk.doc_id)
+            if view is not None and view[chunk.start : chunk.end] != chunk.text:
+                raise IndexCorruptError(
+                    f"Chunk of {chunk.doc_id!r} at {chunk.start}-{chunk.end} does not match its "
+                    "text view: rebuild with `rag index --full`"
+                )
+        return {
+            "generation": index.generation,
+            "documents": len(index.documents),
+            "chunks": len(index.chunks),
+            "files": len(index.manifest["files"]),
+            "stale": stale,
+        }
 
     def _set(self, index: LoadedIndex) -> bool:
         with self._swap_lock:
@@ -341,6 +386,8 @@ class RagService:
     def stats(self) -> dict[str, Any]:
         index = self.index
         return {
+            "status": "degraded" if self.problem else "ok",
+            "problem": self.problem,
             "chunks": index.manifest["counts"]["chunks"],
             "documents": index.manifest["counts"]["documents"],
             "model": self.settings.model,

@@ -47,15 +47,17 @@ def is_manifest(path: Path) -> bool:
 
 
 def current_generation(folder: Path) -> Path | None:
-    """The generation folder CURRENT names, when it holds a finished index."""
+    """The generation folder CURRENT names (None without a CURRENT); loading verifies it."""
     try:
-        name = (Path(folder) / CURRENT).read_text(encoding="utf-8").strip()
+        name = (Path(folder) / CURRENT).read_text(encoding="utf-8", errors="replace").strip()
     except OSError:
         return None
-    generation = Path(folder) / name
-    if _GENERATION.fullmatch(name) and is_manifest(generation / MANIFEST):
-        return generation
-    return None
+    return Path(folder) / (name or "(empty)")
+
+
+def is_generation(path: Path) -> bool:
+    """True when `path` is named and laid out as a generation folder."""
+    return bool(_GENERATION.fullmatch(path.name)) and path.is_dir()
 
 
 def index_exists(folder: Path) -> bool:

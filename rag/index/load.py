@@ -1,7 +1,6 @@
 """Read the current generation of an index folder into memory."""
 
 import bisect
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,11 +10,13 @@ from rag import registry
 from rag.chunking import Chunk
 from rag.config import Settings
 from rag.embedding import Embedder
-from rag.errors import IndexMismatchError, IndexNotFoundError
-from rag.index.folder import LOCK, current_generation, is_legacy
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.index.folder import LOCK, current_generation, is_generation, is_legacy
+from rag.index.integrity import check_counts, damaged, read_manifest, verify
 from rag.index.records import (
+    CHUNKS,
+    DOCUMENTS,
     FORMAT_VERSION,
-    MANIFEST,
     ArticleInfo,
     DocumentInfo,
     check_compatible,
@@ -78,7 +79,8 @@ class LoadedIndex:
 
 
 def load_index(folder: Path, settings: Settings, embedder: Embedder) -> LoadedIndex:
-    """Load the current generation, refusing one built for another model or vector size."""
+    """Load the current generation, verified file by file, refusing a damaged one or one built
+    for another model or vector size."""
     folder = Path(folder)
     for attempt in range(_RETRIES):
         generation = current_generation(folder)
@@ -86,17 +88,34 @@ def load_index(folder: Path, settings: Settings, embedder: Embedder) -> LoadedIn
             raise _missing(folder)
         try:
             return _load_generation(generation, settings, embedder)
-        except FileNotFoundError:
+        except (IndexCorruptError, FileNotFoundError):
+            # a writer may have published and pruned while we read: then read the new one
             if attempt == _RETRIES - 1 or current_generation(folder) == generation:
                 raise
     raise AssertionError("unreachable")
 
 
+def verified_manifest(generation: Path) -> dict[str, Any]:
+    """The manifest of a generation whose every file checks out."""
+    if not is_generation(generation):
+        raise damaged(generation.parent, "CURRENT", f"it names {generation.name!r}, no generation")
+    manifest = read_manifest(generation)
+    verify(generation, manifest)
+    return manifest
+
+
 def _load_generation(generation: Path, settings: Settings, embedder: Embedder) -> LoadedIndex:
-    manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    if not is_generation(generation):
+        raise damaged(generation.parent, "CURRENT", f"it names {generation.name!r}, no generation")
+    manifest = read_manifest(generation)
     check_compatible(manifest, generation.parent, settings, embedder)
+    verify(generation, manifest)
     chunks, ids, documents = read_records(generation)
+    counts = manifest["counts"]
+    check_counts(generation, CHUNKS, len(chunks), counts["chunks"])
+    check_counts(generation, DOCUMENTS, len(documents), counts["documents"])
     store = registry.resolve("store", manifest["store"]).load(generation)
+    check_counts(generation, "vectors", len(store), counts["chunks"])
     lexical = LexicalIndex.load(generation)
     views = read_views(generation)
     return LoadedIndex(generation, manifest, chunks, ids, documents, store, lexical, views)

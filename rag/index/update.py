@@ -23,9 +23,11 @@ from rag.chunking import Chunk, chunk_article
 from rag.config import Settings
 from rag.documents import Corpus, Document
 from rag.embedding import Embedder
-from rag.errors import CorpusError
+from rag.errors import CorpusError, IndexCorruptError
 from rag.index.describe import article_info, article_key, body, default_layout, mark_copies
 from rag.index.folder import current_generation, publish, staging_folder, writing
+from rag.index.integrity import checksums
+from rag.index.load import verified_manifest
 from rag.index.records import (
     FORMAT_VERSION,
     MANIFEST,
@@ -216,7 +218,10 @@ def _previous(
     generation = current_generation(folder)
     if generation is None:
         return None, "there was no index yet"
-    manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        manifest = verified_manifest(generation)
+    except IndexCorruptError as exc:
+        return None, f"the current index is damaged: {exc}"
     if manifest.get("format_version") != FORMAT_VERSION:
         return (
             None,
@@ -327,6 +332,7 @@ def _write(
         syndication.save(staging, keys, matrix)
         store.save(staging)
         lexical.save(staging)
+        manifest["files"] = checksums(staging)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         return publish(folder, staging)
     finally:
