@@ -1,5 +1,6 @@
 """FastAPI app factory: the index and model load once, in the lifespan, into app.state."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,8 +10,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import docs, errors
 from api.middleware import AccessLog, BodyLimit
 from api.routes import router
+from api.throttle import Throttle
 from rag.config import Settings
 from rag.service import RagService
+
+log = logging.getLogger("rag.api")
+
+
+def auth_summary(settings: Settings) -> str:
+    """The one line a server logs at start-up about who may read and write (never the keys)."""
+    reads, writes = len(settings.api_keys), len(settings.admin_keys)
+    if not reads and not writes:
+        return "auth: off - every route is open (set RAG_API_KEYS / RAG_ADMIN_KEYS to require keys)"
+    reading = f"{reads} read key(s)" if reads else "reads open"
+    writing = f"{writes} write key(s)" if writes else "writes off (no RAG_ADMIN_KEYS)"
+    return f"auth: on - {reading}, {writing}"
 
 
 def create_app(settings: Settings | None = None, service: RagService | None = None) -> FastAPI:
@@ -22,6 +36,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         svc = service or RagService(settings)
         if service is None:
             svc.open(build_if_missing=True)
+        log.info("%s", auth_summary(settings))
         svc.start_batching()
         svc.watch(corpus=settings.watch)
         app.state.service = svc
@@ -39,6 +54,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.throttle = Throttle(settings)
     app.include_router(router(settings))
     errors.install(app)
     docs.install(app)

@@ -22,6 +22,8 @@ STATUS: dict[type[errors.RagError], int] = {
     errors.DocumentNotFoundError: 404,
     errors.InvalidDocumentError: 422,
     errors.StaleDocumentError: 409,
+    errors.StorageError: 503,
+    errors.StorageFullError: 507,
     errors.MissingDependencyError: 503,
     errors.CorpusError: 503,
 }

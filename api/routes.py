@@ -1,7 +1,7 @@
 """HTTP routes; each validates, hands off to the service in a worker thread, and shapes the reply."""
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from api.admission import AnswerGate
 from api.auth import Authorized, WriteAuthorized
 from api.errors import status_for
 from api.schemas import (
@@ -27,6 +28,7 @@ from api.schemas import (
     WriteResponse,
     bounded,
 )
+from api.throttle import limited
 from api.uploads import OPENAPI_BODY, NotAnUpload, read_upload
 from rag.answering import Answer
 from rag.config import Settings
@@ -48,6 +50,7 @@ Service = Annotated[RagService, Depends(get_service)]
 def router(settings: Settings) -> APIRouter:
     """Routes whose request schemas carry this deployment's limits."""
     api = APIRouter()
+    gate = AnswerGate(settings.max_concurrent_answers)
     query_body = bounded(QueryRequest, settings.max_question_chars)
     answer_body = bounded(AnswerRequest, settings.max_question_chars)
 
@@ -68,7 +71,7 @@ def router(settings: Settings) -> APIRouter:
             return JSONResponse(jsonable_encoder(Health(**stats)), status_code=503)
         return stats
 
-    @api.post("/query", response_model=QueryResponse, dependencies=[Authorized])
+    @api.post("/query", response_model=QueryResponse, dependencies=[Authorized, limited("query")])
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         req = cast(QueryRequest, body)
         result = await run_in_threadpool(
@@ -79,7 +82,7 @@ def router(settings: Settings) -> APIRouter:
     @api.post(
         "/answer",
         response_model=AnswerResponse,
-        dependencies=[Authorized],
+        dependencies=[Authorized, limited("answer")],
         responses={
             200: {
                 "content": {"text/event-stream": {}},
@@ -89,13 +92,20 @@ def router(settings: Settings) -> APIRouter:
     )
     async def answer(service: Service, body: Annotated[answer_body, Body()]) -> Any:  # type: ignore[valid-type]
         req = cast(AnswerRequest, body)
+        if not gate.try_enter():
+            return gate.refusal()
         call = service.stream_answer if req.stream else service.answer
-        result = await run_in_threadpool(
-            call, req.question, req.top_k, req.generator, req.mode, _filters(req.filters)
-        )
+        try:
+            result = await run_in_threadpool(
+                call, req.question, req.top_k, req.generator, req.mode, _filters(req.filters)
+            )
+        except BaseException:
+            gate.leave()
+            raise
         if isinstance(result, Answer):
+            gate.leave()
             return result.as_dict()
-        return EventSourceResponse(_sse(cast(Iterator[str | Answer], result)))
+        return EventSourceResponse(_sse(cast(Iterator[str | Answer], result), gate.leave))
 
     @api.get("/generators", response_model=list[GeneratorInfo], dependencies=[Authorized])
     def generators(service: Service) -> list[dict[str, Any]]:
@@ -116,7 +126,7 @@ def router(settings: Settings) -> APIRouter:
         "/documents",
         status_code=201,
         response_model=WriteResponse,
-        dependencies=[WriteAuthorized],
+        dependencies=[WriteAuthorized, limited("write")],
         openapi_extra=OPENAPI_BODY,
         responses={200: {"description": "Every document was already indexed with this content"}},
     )
@@ -141,7 +151,9 @@ def router(settings: Settings) -> APIRouter:
         }
 
     @api.delete(
-        "/documents/{doc_id:path}", response_model=DeleteResponse, dependencies=[WriteAuthorized]
+        "/documents/{doc_id:path}",
+        response_model=DeleteResponse,
+        dependencies=[WriteAuthorized, limited("write")],
     )
     async def delete_document(service: Service, doc_id: str) -> dict[str, Any]:
         report = await run_in_threadpool(service.delete, doc_id)
@@ -150,8 +162,11 @@ def router(settings: Settings) -> APIRouter:
     return api
 
 
-async def _sse(events: Iterator[str | Answer]) -> AsyncIterator[dict[str, str]]:
-    """Answer pieces as `token` events, then `done` with the citations; a failure becomes `error`."""
+async def _sse(
+    events: Iterator[str | Answer], done: Callable[[], None]
+) -> AsyncIterator[dict[str, str]]:
+    """Answer pieces as `token` events, then `done` with the citations; a failure becomes `error`.
+    `done` runs however the stream ends, a client hanging up included."""
     try:
         async for item in iterate_in_threadpool(events):
             if isinstance(item, Answer):
@@ -163,6 +178,8 @@ async def _sse(events: Iterator[str | Answer]) -> AsyncIterator[dict[str, str]]:
             "event": "error",
             "data": json.dumps({"status": status_for(exc), "detail": str(exc)}),
         }
+    finally:
+        done()
 
 
 def _document(root: Path, info: DocumentInfo) -> dict[str, Any]:

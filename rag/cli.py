@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except ValidationError as exc:
         problems = "; ".join(
-            f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+            (f"RAG_{'_'.join(map(str, e['loc'])).upper()}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
         )
         print(f"error: invalid setting: {problems}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `rag serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on")
+    max_concurrent_answers: int = Field(
+        4, ge=1, le=256, description="Answers written at once; more get 503 with Retry-After"
+    )
+    max_file_bytes: int = Field(
+        20_000_000, ge=1, description="Larger corpus files are skipped and reported"
+    )
+    max_file_seconds: float = Field(
+        120.0, gt=0, description="A file whose chunking takes longer is skipped and reported"
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
     batch_wait_ms: float = Field(4.0, ge=0.0, description="How long a query waits for company")
@@ -66,6 +75,15 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer keys; empty = no auth"
     )
+    api_keys_file: Path | None = Field(None, description="File of read keys, one a line")
+    admin_keys_file: Path | None = Field(None, description="File of write keys, one a line")
+    rate_limit_query: str | None = Field(
+        None, description='Per key (or address), e.g. "120/minute"'
+    )
+    rate_limit_answer: str | None = Field(
+        None, description='Per key (or address), e.g. "20/minute"'
+    )
+    rate_limit_write: str | None = Field(None, description='Per key (or address), e.g. "30/minute"')
     admin_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated keys that may also add and delete documents",
@@ -96,5 +114,38 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            if value.strip() and not items:  # " , " must not quietly turn a feature off
+                raise ValueError(f"is set to {value!r}, which holds no item; unset it or list some")
+            return items
         return value
+
+    @field_validator("rate_limit_query", "rate_limit_answer", "rate_limit_write")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate such as '120/minute'") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _key_files(self) -> "Settings":
+        """Keys may also come from files (one a line, # comments), for secrets mounted as files."""
+        for field, keys in (("api_keys_file", self.api_keys), ("admin_keys_file", self.admin_keys)):
+            path = getattr(self, field)
+            if path is None:
+                continue
+            try:
+                lines = Path(path).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise ValueError(f"{field}: cannot read {str(path)!r} ({exc.strerror})") from exc
+            found = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+            if not found:
+                raise ValueError(f"{field}: {str(path)!r} holds no key")
+            keys.extend(k for k in found if k not in keys)
+        return self

@@ -27,8 +27,11 @@ class Corpus:
     skipped: tuple[SkippedFile, ...]
 
 
-def load_corpus(root: Path) -> Corpus:
-    """Read every .txt/.md file under `root`, skipping (and reporting) what cannot be indexed."""
+DEFAULT_MAX_FILE_BYTES = 20_000_000
+
+
+def load_corpus(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Corpus:
+    """Read every supported file under `root`, skipping (and reporting) what cannot be indexed."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(
@@ -37,14 +40,14 @@ def load_corpus(root: Path) -> Corpus:
     real_root = root.resolve()
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
-    for path, reason in _walk(root):
+    for path, reason in _walk(root, max_file_bytes):
         doc_id = path.relative_to(root).as_posix()
         for found in [SkippedFile(doc_id, reason)] if reason else _read(path, real_root, doc_id):
             (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
     return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+def _walk(root: Path, max_file_bytes: int) -> Iterator[tuple[Path, str | None]]:
     """Yield every entry in a stable order, with the reason it is left out (None: read it).
 
     Links to folders and hidden folders are reported, never walked into.
@@ -61,10 +64,10 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
         )
         for name in sorted(files):
             path = Path(folder) / name
-            yield path, _unindexable(path)
+            yield path, _unindexable(path, max_file_bytes)
 
 
-def _unindexable(path: Path) -> str | None:
+def _unindexable(path: Path, max_file_bytes: int) -> str | None:
     """Why a file is not read at all, judged from its name and kind alone."""
     if path.name.startswith("."):
         return "hidden file; not indexed"
@@ -77,12 +80,26 @@ def _unindexable(path: Path) -> str | None:
         return f"unreadable: {exc.strerror or exc}"
     if not stat.S_ISREG(mode):
         return "not a regular file (a FIFO, socket or device); only regular files are read"
+    size = path.stat().st_size
+    if size > max_file_bytes:
+        return (
+            f"{size / 1e6:.1f} MB, over the {max_file_bytes / 1e6:g} MB limit per file "
+            "(RAG_MAX_FILE_BYTES): split it, or raise the limit"
+        )
     return None
 
 
 def _read(path: Path, real_root: Path, doc_id: str) -> list[Document | SkippedFile]:
-    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-        return [SkippedFile(doc_id, "link pointing outside the corpus folder; not followed")]
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(real_root):
+            return [SkippedFile(doc_id, "link pointing outside the corpus folder; not followed")]
+        return [
+            SkippedFile(
+                doc_id,
+                f"link to {target.relative_to(real_root).as_posix()}, which is indexed itself",
+            )
+        ]
     try:
         data = path.read_bytes()
     except OSError as exc:

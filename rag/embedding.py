@@ -2,12 +2,15 @@
 
 import os
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+from tqdm import tqdm
 
 from rag.config import Settings
 from rag.errors import MissingDependencyError
@@ -56,6 +59,57 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+class ModelLock:
+    """One user of the model at a time, and questions first.
+
+    Searching a question (`urgent`) goes ahead of background work (`background`: sentence
+    scoring for answers, indexing), which takes the model one batch at a time and waits while
+    any question is waiting, so heavy answers and uploads cannot starve queries. While
+    questions keep coming (`contended`), background batches shrink so none waits long.
+    """
+
+    def __init__(self, window_s: float = 5.0) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._waiting_urgent = 0
+        self._window_s = window_s
+        self._last_urgent = -window_s
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_urgent += 1
+            while self._busy:
+                self._cond.wait()
+            self._waiting_urgent -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._last_urgent = time.monotonic()
+            self._release()
+
+    def contended(self) -> bool:
+        """True when a question was searched within the last few seconds."""
+        return time.monotonic() - self._last_urgent < self._window_s
+
+    @contextmanager
+    def background(self) -> Iterator[None]:
+        with self._cond:
+            while self._busy or self._waiting_urgent:
+                self._cond.wait()
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by name or local path; loaded on first use."""
 
@@ -64,11 +118,12 @@ class SentenceTransformerEmbedder:
         self._batch_size = settings.batch_size
         self._languages = model_card_languages(resolve_model_path(self.model_id))
         self._model: Any = None
-        self._lock = threading.RLock()  # fast tokenizers refuse concurrent use from two threads
+        self._loading = threading.Lock()
+        self._lock = ModelLock()  # fast tokenizers also refuse concurrent use from two threads
 
     @property
     def model(self) -> Any:
-        with self._lock:
+        with self._loading:
             if self._model is None:
                 self._model = self._load()
             return self._model
@@ -103,23 +158,38 @@ class SentenceTransformerEmbedder:
 
     def token_count(self, text: str) -> int:
         """Word pieces the model sees, special tokens included."""
-        with self._lock:
-            return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+        model = self.model
+        with self._lock.background():
+            return len(model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
-        with self._lock:
-            vectors = self.model.encode_document(
-                list(texts),
-                batch_size=self._batch_size,
-                normalize_embeddings=True,
-                show_progress_bar=progress,
-                convert_to_numpy=True,
-            )
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        """Longest first in batches (less padding), one batch per turn at the model; while
+        questions are being served, one text per turn, so a question waits ~8 ms at most."""
+        model = self.model
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        bar = tqdm(total=len(texts), desc="Embedding", unit="chunk", disable=not progress)
+        start = 0
+        while start < len(order):
+            size = 1 if self._lock.contended() else self._batch_size
+            rows = order[start : start + size]
+            start += size
+            with self._lock.background():
+                vectors = model.encode_document(
+                    [texts[i] for i in rows],
+                    batch_size=len(rows),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                )
+            out[rows] = np.asarray(vectors, dtype=np.float32).reshape(len(rows), -1)
+            bar.update(len(rows))
+        bar.close()
+        return out
 
     def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        with self._lock:
-            vectors = self.model.encode_query(
+        model = self.model
+        with self._lock.urgent():
+            vectors = model.encode_query(
                 list(texts),
                 batch_size=max(len(texts), 1),
                 normalize_embeddings=True,

@@ -59,3 +59,11 @@ class InvalidDocumentError(RagError):
 
 class StaleDocumentError(RagError):
     """A document's file no longer matches what was indexed, so its offsets cannot be trusted."""
+
+
+class StorageError(RagError):
+    """Writing the index or the corpus failed (permissions, a read-only disk); nothing was changed."""
+
+
+class StorageFullError(StorageError):
+    """The disk is full; nothing half-written was kept and the previous state still serves."""

@@ -96,7 +96,9 @@ class RagService:
     ) -> UpdateReport:
         """Bring the index up to date with a corpus folder (only what changed is embedded)."""
         root = Path(corpus_dir or self.settings.corpus_dir)
-        return self._update(lambda: load_corpus(root), full=full, progress=progress)
+        return self._update(
+            lambda: load_corpus(root, self.settings.max_file_bytes), full=full, progress=progress
+        )
 
     def _update(
         self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = False
@@ -212,7 +214,7 @@ class RagService:
         def write_then_read() -> Corpus:
             for path, data in planned:
                 writes.put(path, data)
-            return load_corpus(root)
+            return load_corpus(root, self.settings.max_file_bytes)
 
         report = self._guarded(writes, write_then_read)
         return WriteResult(tuple(s for doc_id in ids for s in statuses(doc_id, report)), report)
@@ -238,7 +240,7 @@ class RagService:
 
         def remove_then_read() -> Corpus:
             writes.remove(path)
-            return load_corpus(root)
+            return load_corpus(root, self.settings.max_file_bytes)
 
         return self._guarded(writes, remove_then_read)
 

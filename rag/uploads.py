@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rag.errors import InvalidDocumentError
 from rag.index import DocumentInfo, UpdateReport
+from rag.storage import writing_to
 
 
 class CorpusWrites:
@@ -24,8 +25,9 @@ class CorpusWrites:
         old = path.read_bytes() if path.is_file() else None
         if old == data:
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, data)
+        with writing_to(f"{path.name!r} into the corpus folder", "nothing was stored"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, data)
         self._undo.append((path, old))
         return True
 

@@ -291,7 +291,7 @@ def test_kill_9_during_an_update_leaves_a_working_index(run_cli, seed_service, t
             time.sleep(0.5)
         elif moment == "embedding":  # the progress bar shows: surely mid-update
             seen = b""
-            while b"Batches" not in seen and proc.poll() is None:
+            while b"Embedding" not in seen and proc.poll() is None:
                 seen += proc.stderr.read1(256)  # type: ignore[union-attr]
         else:
             time.sleep(random.uniform(1.0, 12.0))

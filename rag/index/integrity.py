@@ -29,13 +29,15 @@ def read_manifest(generation: Path) -> dict[str, Any]:
         raise damaged(generation, MANIFEST, "it is missing") from exc
     except (OSError, ValueError) as exc:
         raise damaged(generation, MANIFEST, "it is not valid JSON") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise damaged(generation, MANIFEST, "it lacks the file list")
+    if not isinstance(manifest, dict):
+        raise damaged(generation, MANIFEST, "it is not a JSON object")
     return manifest
 
 
 def verify(generation: Path, manifest: dict[str, Any]) -> None:
     """Check every listed file's size and sha256; IndexCorruptError names the first bad one."""
+    if not isinstance(manifest.get("files"), dict):
+        raise damaged(generation, MANIFEST, "it lacks the file list")
     for name, expected in manifest["files"].items():
         path = generation / name
         if not path.is_file():

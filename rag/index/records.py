@@ -14,7 +14,7 @@ from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import IndexMismatchError
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.json"

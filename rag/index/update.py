@@ -21,7 +21,7 @@ from rag import registry, syndication
 from rag.articles import Layout
 from rag.chunking import Chunk, chunk_article
 from rag.config import Settings
-from rag.documents import Corpus, Document
+from rag.documents import Corpus, Document, SkippedFile
 from rag.embedding import Embedder
 from rag.errors import CorpusError, IndexCorruptError
 from rag.index.describe import article_info, article_key, body, default_layout, mark_copies
@@ -42,6 +42,7 @@ from rag.index.records import (
     write_records,
 )
 from rag.lexical import LexicalIndex
+from rag.storage import writing_to
 from rag.stores.base import VectorStore
 
 LayoutOf = Callable[[Document], Layout]
@@ -132,7 +133,8 @@ def update_index(
             and previous.copies_threshold == settings.copies_threshold
         ):
             return _report(previous, corpus, started)
-        made = _chunk_all(fresh, settings, embedder, layout_of, key, progress)
+        made, slow = _chunk_all(fresh, settings, embedder, layout_of, key, progress)
+        skipped += [asdict(s) for s in slow]
         chunks: list[Chunk] = []
         ids: list[str] = []
         infos: list[DocumentInfo] = []
@@ -144,17 +146,21 @@ def update_index(
                 signatures.update(made[doc.doc_id].signatures)
                 if doc.stored_view:
                     views[doc.doc_id] = doc.text
-            else:
-                assert previous is not None
+            elif previous is not None and doc.doc_id in previous.documents and doc not in fresh:
                 info, pairs = previous.documents[doc.doc_id], previous.chunks[doc.doc_id]
                 for a in info.articles:
                     k = article_key(info.doc_id, a.start)
                     signatures[k] = previous.signatures[k]
                 if info.stored_view:
                     views[doc.doc_id] = previous.views[doc.doc_id]
+            else:  # too slow to chunk: reported in `skipped`
+                continue
             infos.append(info)
             chunks += [c for c, _ in pairs]
             ids += [i for _, i in pairs]
+        if not infos:
+            reasons = "; ".join(f"{s['doc_id']}: {s['reason']}" for s in skipped)
+            raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons})")
         infos = mark_copies(infos, signatures, settings.copies_threshold)
         vectors, embedded = _vectors(chunks, ids, previous, embedder, settings, progress)
         store = registry.resolve("store", settings.store)(embedder.dim)
@@ -170,7 +176,12 @@ def update_index(
             "full_reason": full_reason,
             "seconds": round(time.perf_counter() - started, 2),
         }
-        generation = _write(real, manifest, (chunks, ids, infos, views), store, lexical, signatures)
+        with writing_to(
+            f"the index in {str(folder)!r}", "the previous index is still being served"
+        ):
+            generation = _write(
+                real, manifest, (chunks, ids, infos, views), store, lexical, signatures
+            )
     return UpdateReport(
         generation=generation.name,
         added=tuple(d.doc_id for d in fresh if d.doc_id not in old_docs),
@@ -260,20 +271,19 @@ def _chunk_all(
     layout_of: LayoutOf,
     key: str,
     progress: bool,
-) -> dict[str, _Made]:
-    made = {}
-    for doc in tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents):
+) -> tuple[dict[str, _Made], list[SkippedFile]]:
+    """Chunk new and changed documents; one that takes over RAG_MAX_FILE_SECONDS is skipped."""
+    made, slow = {}, []
+    bar = tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents)
+    for doc in bar:
+        if len(doc.text) > BIG:
+            bar.set_postfix_str(f"{doc.doc_id} ({len(doc.text) / 1e6:.1f} M chars)")
         layout = layout_of(doc)
-        chunks: list[Chunk] = []
-        for article in layout.articles:
-            prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
-
-            def fits(piece: str, prefix: str = prefix) -> bool:
-                return embedder.token_count(prefix + piece) <= embedder.max_tokens
-
-            chunks += chunk_article(
-                doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
-            )
+        try:
+            chunks = _chunks(doc, layout, settings, embedder)
+        except _TooSlow:
+            slow.append(SkippedFile(doc.doc_id, _slow_reason(settings)))
+            continue
         articles = tuple(article_info(doc, a) for a in layout.articles)
         info = DocumentInfo(
             doc.doc_id,
@@ -292,7 +302,38 @@ def _chunk_all(
         }
         pairs = [(c, chunk_id(doc.sha256, c.start, c.end, key)) for c in chunks]
         made[doc.doc_id] = _Made(info, pairs, sigs)
-    return made
+    return made, slow
+
+
+BIG = 1_000_000  # characters: the progress bar names the file being chunked
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _slow_reason(settings: Settings) -> str:
+    return (
+        f"chunking took over {settings.max_file_seconds:g} s (RAG_MAX_FILE_SECONDS): split the "
+        "file, or raise the limit"
+    )
+
+
+def _chunks(doc: Document, layout: Layout, settings: Settings, embedder: Embedder) -> list[Chunk]:
+    deadline = time.monotonic() + settings.max_file_seconds
+    chunks: list[Chunk] = []
+    for article in layout.articles:
+        prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
+
+        def fits(piece: str, prefix: str = prefix) -> bool:
+            if time.monotonic() > deadline:
+                raise _TooSlow
+            return embedder.token_count(prefix + piece) <= embedder.max_tokens
+
+        chunks += chunk_article(
+            doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
+        )
+    return chunks
 
 
 def _vectors(

@@ -44,7 +44,9 @@ class FaissStore:
         return np.asarray(self._index.reconstruct_batch(wanted), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
-        faiss.write_index(self._index, str(folder / FILENAME))
+        """Written from Python, so a full disk is an OSError, not FAISS printing to stderr."""
+        with open(folder / FILENAME, "wb") as fh:
+            fh.write(faiss.serialize_index(self._index).tobytes())
 
     @classmethod
     def load(cls, folder: Path) -> "FaissStore":
