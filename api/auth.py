@@ -5,7 +5,7 @@ key may never write.
 """
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -56,5 +56,11 @@ def require_write_key(request: Request, credentials: Credentials) -> None:
     raise _unauthorized("RAG_ADMIN_KEYS")
 
 
-Authorized = Depends(require_key)
-WriteAuthorized = Depends(require_write_key)
+def read_guard(settings: Settings) -> list[Any]:
+    """The read-auth dependency, only when read keys exist, so the schema declares auth truly."""
+    return [Depends(require_key)] if settings.api_keys else []
+
+
+def write_guard(settings: Settings) -> list[Any]:
+    """The write-auth dependency, only when any keys exist (else writes are open)."""
+    return [Depends(require_write_key)] if settings.api_keys or settings.admin_keys else []

@@ -1,14 +1,21 @@
 """The one place where library errors become HTTP status codes."""
 
 import json
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from rag import errors
+from rag.config import Settings
 
 STATUS: dict[type[errors.RagError], int] = {
     errors.InvalidQueryError: 422,
@@ -22,11 +29,52 @@ STATUS: dict[type[errors.RagError], int] = {
     errors.DocumentNotFoundError: 404,
     errors.InvalidDocumentError: 422,
     errors.StaleDocumentError: 409,
+    errors.ConflictError: 409,
     errors.StorageError: 503,
     errors.StorageFullError: 507,
     errors.MissingDependencyError: 503,
     errors.CorpusError: 503,
 }
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(description="What is wrong, and how to fix it")
+
+
+class InvalidBody(BaseModel):
+    detail: list[dict[str, Any]] = Field(description="One {loc, msg, type, input} per problem")
+
+
+DESCRIPTIONS = {
+    400: "Body is not valid JSON text, or an unknown generator (the reply lists them)",
+    401: "Missing or wrong API key",
+    403: "This key may only read; writes need a key from RAG_ADMIN_KEYS",
+    404: "No such document",
+    409: "Conflicts with the index's state (a stale file, the last document, a record)",
+    413: "Request body too large",
+    415: "Body is not JSON (or, for uploads, multipart form data)",
+    422: "Invalid input; the detail names each problem",
+    429: "Rate limit reached; retry after Retry-After seconds",
+    502: "The language model failed or timed out",
+    503: "Index missing, damaged or busy, or answers at capacity (then with Retry-After)",
+    507: "Disk full; nothing was stored",
+}
+
+
+def documented(settings: Settings, *codes: int, write: bool = False) -> dict[int | str, Any]:
+    """OpenAPI `responses` for the error statuses a route can return under these settings."""
+    found = set(codes)
+    if settings.api_keys or (write and settings.admin_keys):
+        found.add(401)
+    if write and (settings.api_keys or settings.admin_keys):
+        found.add(403)
+    return {
+        code: {
+            "model": InvalidBody if code == 422 else ErrorBody,
+            "description": DESCRIPTIONS[code],
+        }
+        for code in sorted(found)
+    }
 
 
 def status_for(exc: errors.RagError) -> int:
@@ -37,10 +85,23 @@ def status_for(exc: errors.RagError) -> int:
 
 
 class AsciiJSONResponse(JSONResponse):
-    """JSON escaped to ASCII, so echoed input with lone surrogates still encodes."""
+    """JSON escaped to ASCII, so echoed input with lone surrogates still encodes; numbers JSON
+    cannot carry (NaN, Infinity, 1e400 read as infinity) are echoed as strings."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        return json.dumps(
+            _finite(content), ensure_ascii=True, separators=(",", ":"), allow_nan=False
+        ).encode("ascii")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} (not a finite number)"
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 ECHO_CHARS = 80
@@ -71,6 +132,22 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": NOT_JSON}, status_code=415)
         detail = [{**e, "input": short(e.get("input"))} for e in problems]
         return AsciiJSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code != 405:
+            return await http_exception_handler(request, exc)
+        allowed = sorted(
+            method
+            for route in app.router.routes
+            if isinstance(route, APIRoute) and route.matches(request.scope)[0] != Match.NONE
+            for method in route.methods or ()
+        )
+        return JSONResponse(
+            {"detail": f"{request.method} is not allowed here: use {', '.join(allowed)}"},
+            status_code=405,
+            headers={"Allow": ", ".join(allowed)},
+        )
 
     @app.exception_handler(errors.RagError)
     async def rag_error(_: Request, exc: errors.RagError) -> JSONResponse:

@@ -12,8 +12,8 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.admission import AnswerGate
-from api.auth import Authorized, WriteAuthorized
-from api.errors import status_for
+from api.auth import read_guard, write_guard
+from api.errors import documented, status_for
 from api.schemas import (
     AnswerRequest,
     AnswerResponse,
@@ -50,6 +50,7 @@ Service = Annotated[RagService, Depends(get_service)]
 def router(settings: Settings) -> APIRouter:
     """Routes whose request schemas carry this deployment's limits."""
     api = APIRouter()
+    reads, writes = read_guard(settings), write_guard(settings)
     gate = AnswerGate(settings.max_concurrent_answers)
     query_body = bounded(QueryRequest, settings.max_question_chars)
     answer_body = bounded(AnswerRequest, settings.max_question_chars)
@@ -71,7 +72,12 @@ def router(settings: Settings) -> APIRouter:
             return JSONResponse(jsonable_encoder(Health(**stats)), status_code=503)
         return stats
 
-    @api.post("/query", response_model=QueryResponse, dependencies=[Authorized, limited("query")])
+    @api.post(
+        "/query",
+        response_model=QueryResponse,
+        dependencies=[*reads, limited("query")],
+        responses=documented(settings, 400, 413, 415, 429, 503),
+    )
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         req = cast(QueryRequest, body)
         result = await run_in_threadpool(
@@ -82,12 +88,13 @@ def router(settings: Settings) -> APIRouter:
     @api.post(
         "/answer",
         response_model=AnswerResponse,
-        dependencies=[Authorized, limited("answer")],
+        dependencies=[*reads, limited("answer")],
         responses={
             200: {
                 "content": {"text/event-stream": {}},
                 "description": "JSON, or SSE with stream=true",
-            }
+            },
+            **documented(settings, 400, 413, 415, 429, 502, 503),
         },
     )
     async def answer(service: Service, body: Annotated[answer_body, Body()]) -> Any:  # type: ignore[valid-type]
@@ -107,17 +114,32 @@ def router(settings: Settings) -> APIRouter:
             return result.as_dict()
         return EventSourceResponse(_sse(cast(Iterator[str | Answer], result), gate.leave))
 
-    @api.get("/generators", response_model=list[GeneratorInfo], dependencies=[Authorized])
+    @api.get(
+        "/generators",
+        response_model=list[GeneratorInfo],
+        dependencies=reads,
+        responses=documented(settings),
+    )
     def generators(service: Service) -> list[dict[str, Any]]:
         return service.generators()
 
-    @api.get("/documents", response_model=DocumentsResponse, dependencies=[Authorized])
+    @api.get(
+        "/documents",
+        response_model=DocumentsResponse,
+        dependencies=reads,
+        responses=documented(settings, 503),
+    )
     def documents(service: Service) -> dict[str, Any]:
         index = service.index
         docs = [_document(index.corpus_root, d) for d in index.documents]
         return {"documents": docs, "skipped": index.manifest["skipped"]}
 
-    @api.get("/documents/{doc_id:path}", response_model=DocumentText, dependencies=[Authorized])
+    @api.get(
+        "/documents/{doc_id:path}",
+        response_model=DocumentText,
+        dependencies=reads,
+        responses=documented(settings, 404, 409, 503),
+    )
     async def document(service: Service, doc_id: str) -> dict[str, Any]:
         info, text = await run_in_threadpool(service.document, doc_id)
         return {**_document(service.index.corpus_root, info), "text": text}
@@ -126,9 +148,12 @@ def router(settings: Settings) -> APIRouter:
         "/documents",
         status_code=201,
         response_model=WriteResponse,
-        dependencies=[WriteAuthorized, limited("write")],
+        dependencies=[*writes, limited("write")],
         openapi_extra=OPENAPI_BODY,
-        responses={200: {"description": "Every document was already indexed with this content"}},
+        responses={
+            200: {"description": "Every document was already indexed with this content"},
+            **documented(settings, 400, 413, 415, 422, 429, 503, 507, write=True),
+        },
     )
     async def add_documents(request: Request, response: Response, service: Service) -> Any:
         try:
@@ -153,7 +178,8 @@ def router(settings: Settings) -> APIRouter:
     @api.delete(
         "/documents/{doc_id:path}",
         response_model=DeleteResponse,
-        dependencies=[WriteAuthorized, limited("write")],
+        dependencies=[*writes, limited("write")],
+        responses=documented(settings, 404, 409, 422, 429, 503, 507, write=True),
     )
     async def delete_document(service: Service, doc_id: str) -> dict[str, Any]:
         report = await run_in_threadpool(service.delete, doc_id)

@@ -1,16 +1,51 @@
 """Request and response bodies of the HTTP contract (see DESIGN.md / README)."""
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from rag.errors import InvalidQueryError
 from rag.questions import clean_question
 
 Mode = Literal["hybrid", "dense", "lexical"]
-TopK = Annotated[int, Field(ge=1, le=50, description="Passages to return, 1..50")]
+VISIBLE = r"[^\s\x00-\x1f\x7f]"  # a question holds at least one visible character
+JSON_DOC_ID = r"^[\w-]+(/[\w-]+)*\.(txt|md)$"  # JSON uploads are plain-text articles
+TEXT = r"^[^\x00]*[^\s\x00\ufeff][^\x00]*$"  # something to index, and no NUL
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 5.0 as an integer; "5", 2.5 and true stay refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _iso_date(value: Any) -> Any:
+    """Dates are "YYYY-MM-DD" strings only (never a number read as a timestamp)."""
+    if value is not None and not isinstance(value, str):
+        raise PydanticCustomError("date_type", "a date must be a string such as '2024-03-01'")
+    return value
+
+
+TopK = Annotated[
+    int,
+    Field(ge=1, le=50),
+    BeforeValidator(_whole),
+    WithJsonSchema(  # stated in full: behind a BeforeValidator pydantic writes ge/le raw
+        {"type": "integer", "minimum": 1, "maximum": 50, "description": "Passages to return, 1..50"}
+    ),
+]
+IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
 
 
 class FiltersIn(BaseModel):
@@ -21,10 +56,10 @@ class FiltersIn(BaseModel):
     doc_ids: list[str] | None = Field(
         None, description="Only these documents (a file names all its records)"
     )
-    published_from: date | None = Field(
+    published_from: IsoDate = Field(
         None, strict=False, description="YYYY-MM-DD; undated articles never match a date filter"
     )
-    published_to: date | None = Field(None, strict=False, description="YYYY-MM-DD, inclusive")
+    published_to: IsoDate = Field(None, strict=False, description="YYYY-MM-DD, inclusive")
     outlets: list[str] | None = Field(None, description="Only these outlets (case-insensitive)")
 
     @model_validator(mode="after")
@@ -41,7 +76,9 @@ class QueryRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    question: Annotated[str, Field(description="What to look up")]
+    question: Annotated[
+        str, Field(description="What to look up", json_schema_extra={"pattern": VISIBLE})
+    ]
     top_k: TopK = 5
     mode: Mode | None = Field(None, description="hybrid (default), dense or lexical")
     filters: FiltersIn | None = Field(None, description="Narrow to documents, dates or outlets")
@@ -64,12 +101,15 @@ class AnswerRequest(QueryRequest):
 
 def bounded(model: type[QueryRequest], max_chars: int) -> type[QueryRequest]:
     """The same request body with the deployment's question length limit in its schema."""
-
-    class Bounded(model):  # type: ignore[valid-type,misc]
-        question: Annotated[str, Field(max_length=max_chars, description="What to look up")]
-
-    Bounded.__name__ = model.__name__
-    return Bounded
+    question = Annotated[
+        str,
+        Field(
+            max_length=max_chars,
+            description="What to look up",
+            json_schema_extra={"pattern": VISIBLE},
+        ),
+    ]
+    return create_model(model.__name__, __base__=model, question=(question, ...))
 
 
 class Copy(BaseModel):
@@ -196,8 +236,36 @@ class DocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    doc_id: Annotated[str, Field(description="e.g. 'local/2024-05-01-harbour.txt'")]
-    text: Annotated[str, Field(description="The article text, UTF-8")]
+    doc_id: Annotated[
+        str,
+        Field(
+            description="Path in the corpus folder, e.g. 'local/2024-05-01-harbour.txt' (JSON "
+            "takes .txt/.md; send other formats as multipart files)",
+            json_schema_extra={"pattern": JSON_DOC_ID},
+        ),
+    ]
+    text: Annotated[
+        str,
+        Field(description="The article text", json_schema_extra={"pattern": TEXT}),
+    ]
+
+    @field_validator("doc_id")
+    @classmethod
+    def _plain_path(cls, value: str) -> str:
+        if not re.fullmatch(JSON_DOC_ID, value):
+            raise PydanticCustomError(
+                "doc_id",
+                "doc_id must be a .txt or .md path of letters, digits, '_' and '-' in folders "
+                "separated by '/', such as 'local/harbour-2024.txt'; upload other names as files",
+            )
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _indexable(cls, value: str) -> str:
+        if not re.fullmatch(TEXT, value, flags=re.S):
+            raise PydanticCustomError("text", "text is empty or holds a NUL character")
+        return value
 
 
 class WrittenDocument(BaseModel):

@@ -67,3 +67,7 @@ class StorageError(RagError):
 
 class StorageFullError(StorageError):
     """The disk is full; nothing half-written was kept and the previous state still serves."""
+
+
+class ConflictError(RagError):
+    """The request is valid but conflicts with the index's state (the last document, a record)."""

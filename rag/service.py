@@ -14,6 +14,7 @@ from rag.config import SearchMode, Settings
 from rag.documents import Corpus, check_upload, corpus_path, load_corpus
 from rag.embedding import Embedder
 from rag.errors import (
+    ConflictError,
     DocumentNotFoundError,
     IndexCorruptError,
     InvalidDocumentError,
@@ -223,16 +224,21 @@ class RagService:
         """Remove a document from the corpus folder and from the index."""
         root = self.corpus_root
         if "#" in doc_id and self.index.document(doc_id) is not None:
-            raise InvalidDocumentError(
+            raise ConflictError(
                 f"{doc_id!r} is a record of {doc_id.split('#')[0]!r}: records are deleted with "
                 "their file (edit the file to drop one record)"
             )
-        path = corpus_path(root, doc_id)
         known = [d for d in self.index.documents if d.file == doc_id]
+        try:
+            path = corpus_path(root, doc_id)
+        except InvalidDocumentError:
+            if not known:  # an id no document can have is simply not there
+                raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index") from None
+            raise
         if not known and not path.is_file():
             raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
         if known and len(known) == len(self.index.documents):
-            raise InvalidDocumentError(
+            raise ConflictError(
                 f"{doc_id!r} holds every indexed document, and an index needs at least one: "
                 "add another first"
             )
