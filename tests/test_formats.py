@@ -220,7 +220,7 @@ def test_uploads_of_every_format_over_http(live_url: str) -> None:
         )
         assert refused.status_code == 422 and reason in refused.text
     record = httpx.delete(f"{live_url}/documents/dump.jsonl%23a1")
-    assert record.status_code == 422 and "deleted with their file" in record.text
+    assert record.status_code == 409 and "deleted with their file" in record.text
     assert httpx.delete(f"{live_url}/documents/dump.jsonl").status_code == 200
     listed = [d["doc_id"] for d in httpx.get(f"{live_url}/documents").json()["documents"]]
     assert not [d for d in listed if d.startswith("dump.jsonl")]

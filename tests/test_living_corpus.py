@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
 
 from api.app import create_app
 from eval.bench_http import free_port, start_server
@@ -134,25 +135,39 @@ def test_multipart_uploads_and_the_text_view_checks_every_citation(live_url: str
     assert httpx.get(f"{live_url}/documents/nope.txt").status_code == 404
 
 
+def _file(name: str, data: bytes = b"Some article text.") -> dict:
+    return {"files": [("files", (name, data, "text/plain"))]}
+
+
 def _bad_writes(tmp_path: Path) -> list[tuple[str, dict, int, str]]:
     outside = tmp_path / "outside"
     outside.mkdir()
     return [
-        ("dotdot", {"json": {"doc_id": "../escape.txt", "text": "x"}}, 422, "'..'"),
-        ("absolute", {"json": {"doc_id": "/etc/evil.txt", "text": "x"}}, 422, "relative"),
-        ("nul", {"json": {"doc_id": "a\x00.txt", "text": "x"}}, 422, "NUL"),
-        ("hidden", {"json": {"doc_id": ".secret.txt", "text": "x"}}, 422, "hidden"),
-        ("format", {"json": {"doc_id": "run.exe", "text": "x"}}, 422, "unsupported format"),
-        ("link", {"json": {"doc_id": "linked/x.txt", "text": "x"}}, 422, "is a link"),
-        ("empty", {"json": {"doc_id": "e.txt", "text": "  \n"}}, 422, "empty"),
-        ("binary", {"files": [("files", ("b.txt", b"PK\x00\x01", "text/plain"))]}, 422, "binary"),
-        ("latin1", {"files": [("files", ("l.txt", "Caf\xe9".encode("latin-1"), "text/plain"))]}, 422, "UTF-8"),
+        ("dotdot", _file("../escape.txt"), 422, "'..'"),
+        ("absolute", _file("/etc/evil.txt"), 422, "relative"),
+        ("hidden", _file(".secret.txt"), 422, "hidden"),
+        ("format", _file("run.exe"), 422, "unsupported format"),
+        ("link", _file("linked/x.txt"), 422, "is a link"),
+        ("binary", _file("b.txt", b"PK\x00\x01"), 422, "binary"),
+        ("latin1", _file("l.txt", "Caf\xe9".encode("latin-1")), 422, "UTF-8"),
         ("one bad of two", {"files": [("files", ("ok.txt", b"Fine text here.", "text/plain")), ("files", ("../x.txt", b"x", "text/plain"))]}, 422, "'..'"),
+        ("json path", {"json": {"doc_id": "../escape.txt", "text": "x"}}, 422, "doc_id must be a .txt or .md path"),
+        ("json empty", {"json": {"doc_id": "e.txt", "text": "  \n"}}, 422, "text is empty"),
+        ("json nul", {"json": {"doc_id": "n.txt", "text": "a\x00b"}}, 422, "NUL"),
         ("huge", {"json": {"doc_id": "big.txt", "text": "word " * 5_000_000}}, 413, "RAG_MAX_UPLOAD_BYTES"),
         ("extra field", {"json": {"doc_id": "x.txt", "text": "x", "mode": 1}}, 422, "mode"),
         ("not text", {"json": {"doc_id": "x.txt", "text": 5}}, 422, "text"),
         ("form", {"content": b"doc_id=x", "headers": {"content-type": "text/plain"}}, 415, "multipart"),
     ]  # fmt: skip
+
+
+def test_ids_that_could_escape_the_corpus_are_refused(tmp_path: Path) -> None:
+    from rag.documents import corpus_path
+    from rag.errors import InvalidDocumentError
+
+    for doc_id, reason in (("a\x00.txt", "NUL"), ("a\\b.txt", "backslash"), ("a//b.txt", "'..'")):
+        with pytest.raises(InvalidDocumentError, match=reason):
+            corpus_path(tmp_path, doc_id)
 
 
 def test_bad_writes_change_nothing_and_say_why(live_url: str, live, tmp_path: Path) -> None:
