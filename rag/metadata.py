@@ -69,8 +69,10 @@ def _byline(rest: str) -> tuple[str | None, str | None, str | None]:
             published = found
         else:
             named.append(part)
-    if not named or not _looks_like_names(named[0]):
-        return None, None, published if named == [] else None
+    if not named:
+        return None, None, published
+    if not _looks_like_names(named[0]):  # prose that happens to start with "By"
+        return None, None, None
     outlet = named[1] if len(named) > 1 and _looks_like_names(named[1]) else None
     return named[0], outlet, published
 

@@ -16,7 +16,6 @@ from rag.embedding import Embedder
 from rag.errors import (
     ConflictError,
     DocumentNotFoundError,
-    IndexCorruptError,
     InvalidDocumentError,
     RagError,
     StaleDocumentError,
@@ -28,6 +27,7 @@ from rag.index import (
     DocumentInfo,
     LoadedIndex,
     UpdateReport,
+    check_index,
     index_exists,
     load_index,
     update_index,
@@ -140,36 +140,8 @@ class RagService:
         return loaded
 
     def check(self) -> dict[str, Any]:
-        """Verify the index on disk: every file's checksum, the record counts, every passage's
-        offsets against its text view, and which corpus files changed since they were indexed."""
-        index = load_index(self.settings.index_dir, self.settings, self.embedder)
-        views: dict[str, str] = dict(index.views)
-        stale = []
-        for doc in index.documents:
-            if doc.stored_view:
-                continue
-            try:
-                data = (index.corpus_root / doc.doc_id).read_bytes()
-            except OSError:
-                data = b""
-            if hashlib.sha256(data).hexdigest() != doc.sha256:
-                stale.append(doc.doc_id)
-            else:
-                views[doc.doc_id] = data.decode("utf-8")
-        for chunk in index.chunks:
-            view = views.get(chunk.doc_id)
-            if view is not None and view[chunk.start : chunk.end] != chunk.text:
-                raise IndexCorruptError(
-                    f"Chunk of {chunk.doc_id!r} at {chunk.start}-{chunk.end} does not match its "
-                    "text view: rebuild with `rag index --full`"
-                )
-        return {
-            "generation": index.generation,
-            "documents": len(index.documents),
-            "chunks": len(index.chunks),
-            "files": len(index.manifest["files"]),
-            "stale": stale,
-        }
+        """Verify the index on disk (see rag.index.check_index); changes nothing."""
+        return check_index(self.settings.index_dir, self.settings, self.embedder)
 
     def _set(self, index: LoadedIndex) -> bool:
         with self._swap_lock:

@@ -1,7 +1,7 @@
 """The index: generations on disk (folder), their records (records), loading and updating."""
 
 from rag.index.folder import check_writable, index_exists
-from rag.index.load import LoadedIndex, load_index
+from rag.index.load import LoadedIndex, check_index, load_index
 from rag.index.records import CHUNKS, DOCUMENTS, FORMAT_VERSION, MANIFEST, ArticleInfo, DocumentInfo
 from rag.index.update import UpdateReport, indexed_text, update_index
 
@@ -14,6 +14,7 @@ __all__ = [
     "DocumentInfo",
     "LoadedIndex",
     "UpdateReport",
+    "check_index",
     "check_writable",
     "index_exists",
     "indexed_text",

@@ -1,6 +1,7 @@
 """Read the current generation of an index folder into memory."""
 
 import bisect
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -136,3 +137,36 @@ def _missing(folder: Path) -> Exception:
     return IndexNotFoundError(
         f"No index in {str(folder)!r}: build one with `rag index` (or set RAG_INDEX_DIR)"
     )
+
+
+def check_index(folder: Path, settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """Verify an index: every file's checksum and the record counts (by loading it), every
+    passage's offsets against its text view, and which corpus files changed since indexing."""
+    index = load_index(folder, settings, embedder)
+    views: dict[str, str] = dict(index.views)
+    stale = []
+    for doc in index.documents:
+        if doc.stored_view:
+            continue
+        try:
+            data = (index.corpus_root / doc.doc_id).read_bytes()
+        except OSError:
+            data = b""
+        if hashlib.sha256(data).hexdigest() != doc.sha256:
+            stale.append(doc.doc_id)
+        else:
+            views[doc.doc_id] = data.decode("utf-8")
+    for chunk in index.chunks:
+        view = views.get(chunk.doc_id)
+        if view is not None and view[chunk.start : chunk.end] != chunk.text:
+            raise IndexCorruptError(
+                f"Chunk of {chunk.doc_id!r} at {chunk.start}-{chunk.end} does not match its "
+                "text view: rebuild with `rag index --full`"
+            )
+    return {
+        "generation": index.generation,
+        "documents": len(index.documents),
+        "chunks": len(index.chunks),
+        "files": len(index.manifest["files"]),
+        "stale": stale,
+    }
