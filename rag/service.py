@@ -34,7 +34,7 @@ from rag.index import (
 )
 from rag.index.folder import current_generation
 from rag.questions import check_top_k, clean_question
-from rag.reloading import CorpusWatcher, Repeater
+from rag.reloading import CorpusWatcher, Repeater, release_freed_memory
 from rag.retrieval import Query, Retrieval, Retriever
 from rag.uploads import CorpusWrites, WriteResult, statuses
 
@@ -151,7 +151,8 @@ class RagService:
             if not _newer(index.folder, self._loaded):
                 return False  # another thread already loaded this one
             self._loaded = _Loaded(index, Retriever(index, self.embedder, self.settings))
-            return True
+        release_freed_memory()
+        return True
 
     def watch(self, corpus: bool = False) -> None:
         """Pick up new generations written by any process; with `corpus`, re-index on file edits."""
