@@ -122,6 +122,7 @@ def update_index(
         key = fingerprint_key(fp)
         docs = {d.doc_id: d for d in corpus.documents}
         fresh = [d for d in corpus.documents if _changed(d, previous)]
+        fresh_ids = {d.doc_id for d in fresh}
         old_docs = previous.documents if previous else {}
         removed = tuple(sorted(d for d in old_docs if d not in docs))
         skipped = [asdict(s) for s in corpus.skipped]
@@ -146,7 +147,7 @@ def update_index(
                 signatures.update(made[doc.doc_id].signatures)
                 if doc.stored_view:
                     views[doc.doc_id] = doc.text
-            elif previous is not None and doc.doc_id in previous.documents and doc not in fresh:
+            elif previous is not None and doc.doc_id not in fresh_ids:
                 info, pairs = previous.documents[doc.doc_id], previous.chunks[doc.doc_id]
                 for a in info.articles:
                     k = article_key(info.doc_id, a.start)
@@ -168,9 +169,11 @@ def update_index(
         lexical = LexicalIndex.build([indexed_text(c, settings.embed_titles) for c in chunks])
         manifest = make_manifest(fp, settings, corpus.root, infos, skipped, len(chunks))
         manifest["copies_threshold"] = settings.copies_threshold
+        added = tuple(d.doc_id for d in fresh if d.doc_id not in old_docs)
+        changed = tuple(d.doc_id for d in fresh if d.doc_id in old_docs)
         manifest["update"] = {
-            "added": sum(1 for d in fresh if d.doc_id not in old_docs),
-            "changed": sum(1 for d in fresh if d.doc_id in old_docs),
+            "added": len(added),
+            "changed": len(changed),
             "removed": len(removed),
             "embedded": embedded,
             "full_reason": full_reason,
@@ -184,8 +187,8 @@ def update_index(
             )
     return UpdateReport(
         generation=generation.name,
-        added=tuple(d.doc_id for d in fresh if d.doc_id not in old_docs),
-        changed=tuple(d.doc_id for d in fresh if d.doc_id in old_docs),
+        added=added,
+        changed=changed,
         removed=removed,
         unchanged=len(corpus.documents) - len(fresh),
         embedded=embedded,
