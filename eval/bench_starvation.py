@@ -86,6 +86,7 @@ def measure(url: str, streams: int, samples: int = 40) -> dict[str, Any]:
         "query_p50_loaded_ms": loaded,
         "query_ratio": loaded / idle,
         "query_p99_loaded_ms": sorted(loaded_q)[int(0.99 * len(loaded_q)) - 1],
+        "query_max_loaded_ms": max(loaded_q),
         "health_p50_idle_ms": statistics.median(idle_h),
         "health_p50_loaded_ms": statistics.median(loaded_h),
         "health_max_loaded_ms": max(loaded_h),

@@ -115,9 +115,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     if args.check:
         found = service.check()
         print(
-            f"ok: {found['generation']} in {settings.index_dir}: {found['files']} files match "
-            f"their checksums; {found['documents']:,} documents, {found['chunks']:,} chunks, "
-            "every passage matches its text view"
+            f"ok: {found['generation']} in {service.home.label}: {found['verified']}; "
+            f"{found['documents']:,} documents, {found['chunks']:,} chunks, every passage "
+            "matches its text view"
         )
         for doc_id in found["stale"]:
             print(f"stale: {doc_id} changed on disk since it was indexed (run `rag index`)")
@@ -130,7 +130,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary())
     print(
         f"Index {report.generation}: {len(report.documents):,} documents, "
-        f"{report.chunks:,} chunks -> {settings.index_dir}"
+        f"{report.chunks:,} chunks -> {service.home.label}"
     )
     return 0
 
@@ -221,13 +221,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
+    from rag.memory import tune_allocator
 
     host, port = args.host or settings.host, args.port or settings.port
     check_port_free(host, port)
+    tune_allocator()
     service = RagService(settings)
     if not service.has_index():
         print(
-            f"No index in {str(settings.index_dir)!r}: building one over "
+            f"No index in {service.home.label!r}: building one over "
             f"{str(settings.corpus_dir)!r} (RAG_CORPUS_DIR) first",
             file=sys.stderr,
         )

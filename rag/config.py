@@ -25,7 +25,23 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Languages the model reads (ISO 639-1 codes, or 'any'); empty = its model card's",
     )
-    store: str = Field("faiss", description="Vector store backend name")
+    store: str = Field("faiss", description="Where the index lives: faiss (a folder) or milvus")
+    faiss_index: Literal["auto", "flat", "hnsw"] = Field(
+        "auto", description="FAISS search: exact (flat), approximate (hnsw), or by size (auto)"
+    )
+    faiss_approximate_above: int = Field(
+        200_000, ge=1, description="Chunks from which `auto` builds HNSW (eval/bench_scale.py)"
+    )
+    milvus_uri: str = Field(
+        ".milvus/newsrag.db",
+        description="A local file (embedded milvus-lite) or http(s)://host:19530 (a server)",
+    )
+    milvus_token: str = Field("", description="Milvus token (user:password) for a server")
+    milvus_name: str = Field(
+        "newsrag",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+        description="Milvus collections' prefix",
+    )
     chunk_tokens: int = Field(160, ge=16, le=2048, description="Chunk size in tiktoken tokens")
     chunk_overlap: int = Field(32, ge=0, le=512, description="Overlap between chunks, in tokens")
     embed_titles: bool = Field(True, description="Prepend the article title to embedded text")

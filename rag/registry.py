@@ -11,6 +11,7 @@ BUILTIN: dict[str, dict[str, str]] = {
     },
     "store": {
         "faiss": "rag.stores.faiss_store:FaissStore",
+        "milvus": "rag.stores.milvus_store:MilvusStore",
     },
     "loader": {  # by file extension
         ".txt": "rag.loaders.text:TextLoader",

@@ -1,16 +1,10 @@
 """Background threads that keep a serving process current: a newer index generation is loaded
 within a second, and (optionally) edits in the corpus folder trigger an update."""
 
-import ctypes
-import ctypes.util
-import gc
 import logging
 import threading
-import time
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger("rag.reload")
 
@@ -58,31 +52,3 @@ class CorpusWatcher:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-
-
-@lru_cache(maxsize=1)
-def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    return ctypes.CDLL(name) if name else None
-
-
-_TRIM_EVERY_S = 10.0
-_last_trim = [0.0]
-
-
-def release_freed_memory() -> None:
-    """Free old generations and hand the memory back to the OS, at most every 10 s.
-
-    A server swaps in a new generation on every upload; old ones linger as cyclic garbage
-    until a full collection, and glibc keeps their freed arrays in its arenas. Without this the
-    resident size crept up 19% in a 10-minute soak; collecting on every swap held it to 6% but
-    cost 40% of the throughput, hence the interval.
-    """
-    now = time.monotonic()
-    if now - _last_trim[0] < _TRIM_EVERY_S:
-        return
-    _last_trim[0] = now
-    gc.collect()
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)

@@ -15,6 +15,7 @@ from rag.filters import Filters, row_mask
 from rag.index import ArticleInfo, LoadedIndex
 from rag.language import language_name, unreadable_language
 from rag.rerank import CrossEncoderReranker
+from rag.stores.base import Ranked, RankingEngine
 
 
 @dataclass(frozen=True)
@@ -127,17 +128,12 @@ class Retriever:
         vectors = self.embedder.embed_queries([q.question for q in queries])
         t1 = time.perf_counter()
         depth = max(self.settings.candidates, *(q.top_k for q in queries))
-        masks = [row_mask(self.index, q.filters) if q.filters else None for q in queries]
-        scores, rows = self.index.store.search(vectors, depth)
         out = []
-        for i, q in enumerate(queries):
-            if masks[i] is not None:  # filtered: search again among the allowed rows only
-                scores_i, rows_i = self.index.store.search(vectors[i : i + 1], depth, masks[i])
-                pairs = zip(rows_i[0], scores_i[0], strict=True)
-            else:
-                pairs = zip(rows[i], scores[i], strict=True)
-            dense = [(int(r), float(s)) for r, s in pairs if r >= 0]
-            hits = self._rank(q.question, dense, depth, q.mode, masks[i])
+        for i, (dense, ranked) in enumerate(self._candidates(queries, vectors, depth)):
+            q = queries[i]
+            hits = [self._hit(row, score) for row, score in ranked]
+            if self.settings.merge_overlaps:
+                hits = _merge_overlaps(hits, self.index.chunks, self.settings.merge_max_chars)
             if self.reranker is not None:
                 hits = self._rerank(q.question, hits)
             if self.settings.group_copies:
@@ -150,32 +146,51 @@ class Retriever:
         timings = {"embed": (t1 - t0) * 1e3, "search": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
         return [replace(r, timings_ms={k: round(v, 2) for k, v in timings.items()}) for r in out]
 
-    def _rank(
+    def _candidates(
+        self, queries: Sequence[Query], vectors: NDArray[np.float32], depth: int
+    ) -> list[tuple[Ranked, Ranked]]:
+        """Per question: the dense ranking (for relevance) and the ranking its mode asks for."""
+        store = self.index.store
+        if isinstance(store, RankingEngine):
+            s = self.settings
+            weights = (s.dense_weight, s.lexical_weight)
+            return [
+                store.rank(q.question, vectors[i], depth, q.mode, q.filters, s.rrf_k, weights)
+                for i, q in enumerate(queries)
+            ]
+        masks = [row_mask(self.index, q.filters) if q.filters else None for q in queries]
+        scores, rows = store.search(vectors, depth)
+        out = []
+        for i, q in enumerate(queries):
+            if masks[i] is not None:  # filtered: search again among the allowed rows only
+                scores_i, rows_i = store.search(vectors[i : i + 1], depth, masks[i])
+                pairs = zip(rows_i[0], scores_i[0], strict=True)
+            else:
+                pairs = zip(rows[i], scores[i], strict=True)
+            dense = [(int(r), float(s)) for r, s in pairs if r >= 0]
+            out.append((dense, self._fused(q.question, dense, depth, q.mode, masks[i])))
+        return out
+
+    def _fused(
         self,
         question: str,
-        dense: list[tuple[int, float]],
+        dense: Ranked,
         depth: int,
         mode: SearchMode,
         allowed: NDArray[np.bool_] | None,
-    ) -> list[_Hit]:
-        if mode == "dense":
-            ranked = dense
-        else:
-            lex_scores, lex_rows = self.index.lexical.search(question, depth, allowed)
-            lexical = [(int(r), float(s)) for r, s in zip(lex_rows, lex_scores, strict=True)]
-            if mode == "lexical":
-                ranked = lexical
-            else:
-                s = self.settings
-                ranked = rrf(
-                    [[r for r, _ in dense], [r for r, _ in lexical]],
-                    [s.dense_weight, s.lexical_weight],
-                    s.rrf_k,
-                )
-        hits = [self._hit(row, score) for row, score in ranked]
-        if not self.settings.merge_overlaps:
-            return hits
-        return _merge_overlaps(hits, self.index.chunks, self.settings.merge_max_chars)
+    ) -> Ranked:
+        if mode == "dense" or self.index.lexical is None:
+            return dense
+        lex_scores, lex_rows = self.index.lexical.search(question, depth, allowed)
+        lexical = [(int(r), float(s)) for r, s in zip(lex_rows, lex_scores, strict=True)]
+        if mode == "lexical":
+            return lexical
+        s = self.settings
+        return rrf(
+            [[r for r, _ in dense], [r for r, _ in lexical]],
+            [s.dense_weight, s.lexical_weight],
+            s.rrf_k,
+        )
 
     def _rerank(self, question: str, hits: list[_Hit]) -> list[_Hit]:
         """Re-order the first `rerank_depth` hits by cross-encoder score; the rest keep their order."""

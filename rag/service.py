@@ -23,18 +23,11 @@ from rag.errors import (
 )
 from rag.filters import Filters
 from rag.generation.base import Generator
-from rag.index import (
-    DocumentInfo,
-    LoadedIndex,
-    UpdateReport,
-    check_index,
-    index_exists,
-    load_index,
-    update_index,
-)
-from rag.index.folder import current_generation
+from rag.index import DocumentInfo, LoadedIndex, UpdateReport
+from rag.index.home import IndexHome, home_for
+from rag.memory import release_freed_memory
 from rag.questions import check_top_k, clean_question
-from rag.reloading import CorpusWatcher, Repeater, release_freed_memory
+from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
 from rag.uploads import CorpusWrites, WriteResult, statuses
 
@@ -59,12 +52,13 @@ class RagService:
         self._background: list[Repeater | CorpusWatcher] = []
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
+        self.home: IndexHome = home_for(settings, lambda: self.embedder)
 
     def derive(self, **updates: Any) -> "RagService":
         """A service with some settings changed that shares this one's loaded model and index."""
         other = RagService(self.settings.model_copy(update=updates))
         other._embedder = self._embedder
-        if self._loaded is not None and other.settings.index_dir == self.settings.index_dir:
+        if self._loaded is not None and other.home.label == self.home.label:
             other._set(self._loaded.index)
         return other
 
@@ -89,8 +83,8 @@ class RagService:
         return self._loaded
 
     def has_index(self) -> bool:
-        """True when the configured index folder holds a finished index."""
-        return index_exists(self.settings.index_dir)
+        """True when the configured index folder (or Milvus) holds a finished index."""
+        return self.home.exists()
 
     def update(
         self, corpus_dir: Path | None = None, full: bool = False, progress: bool = True
@@ -102,16 +96,14 @@ class RagService:
         )
 
     def _update(
-        self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = False
+        self,
+        read_corpus: Callable[[], Corpus],
+        full: bool = False,
+        progress: bool = False,
+        only: bool = False,
+        drop: Sequence[str] = (),
     ) -> UpdateReport:
-        report = update_index(
-            self.settings.index_dir,
-            read_corpus,
-            self.settings,
-            self.embedder,
-            full,
-            progress=progress,
-        )
+        report = self.home.update(read_corpus, full, progress, only, drop)
         if self._loaded is not None:
             self.refresh()
         return report
@@ -120,7 +112,7 @@ class RagService:
         """Load the index (building it over the configured corpus first when asked and there is none)."""
         if build_if_missing and not self.has_index():
             self.update(progress=progress)
-        self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
+        self._set(self.home.load())
 
     def refresh(self) -> bool:
         """Load a newer generation when the index folder has one; True when it did.
@@ -128,11 +120,11 @@ class RagService:
         A generation that cannot be loaded (damaged, mismatched) leaves the one in memory
         serving and is reported by `problem` (and so by /health) until a good one appears.
         """
-        generation = current_generation(self.settings.index_dir)
-        if generation is None or not _newer(generation, self._loaded):
+        generation = self.home.current()
+        if generation is None or not self._newer(generation):
             return False
         try:
-            loaded = self._set(load_index(self.settings.index_dir, self.settings, self.embedder))
+            loaded = self._set(self.home.load())
         except (RagError, OSError) as exc:
             self.problem = f"{exc} (still serving {self.index.generation} from memory)"
             return False
@@ -141,18 +133,22 @@ class RagService:
 
     def check(self) -> dict[str, Any]:
         """Verify the index on disk (see rag.index.check_index); changes nothing."""
-        return check_index(self.settings.index_dir, self.settings, self.embedder)
+        return self.home.check()
 
     def _set(self, index: LoadedIndex) -> bool:
         with self._swap_lock:
-            on_disk = current_generation(self.settings.index_dir)
-            if on_disk is not None and on_disk.name != index.generation:
+            published = self.home.current()
+            if published is not None and published != index.generation:
                 return False  # a newer one was published while this one loaded
-            if not _newer(index.folder, self._loaded):
+            if not self._newer(index.generation):
                 return False  # another thread already loaded this one
             self._loaded = _Loaded(index, Retriever(index, self.embedder, self.settings))
         release_freed_memory()
         return True
+
+    def _newer(self, generation: str) -> bool:
+        """True unless the loaded index is already this generation."""
+        return self._loaded is None or generation != self._loaded.index.generation
 
     def watch(self, corpus: bool = False) -> None:
         """Pick up new generations written by any process; with `corpus`, re-index on file edits."""
@@ -181,8 +177,18 @@ class RagService:
         if len(set(ids)) != len(ids):
             raise InvalidDocumentError("the same doc_id appears twice in one request")
         planned = [(corpus_path(root, i), data) for i, data in files]
-        for (doc_id, data), (path, _) in zip(files, planned, strict=True):
-            check_upload(doc_id, path, data)
+        documents = [
+            doc
+            for (doc_id, data), (path, _) in zip(files, planned, strict=True)
+            for doc in check_upload(doc_id, path, data)
+        ]
+        if self.home.delta:  # the index is the archive: nothing is written to a local folder
+            uploaded = set(ids)
+            replaced = [d.doc_id for d in self.index.documents if d.file in uploaded]
+            report = self._update(
+                lambda: Corpus(root, tuple(documents), ()), only=True, drop=replaced
+            )
+            return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
         writes = CorpusWrites()
 
         def write_then_read() -> Corpus:
@@ -208,13 +214,16 @@ class RagService:
             if not known:  # an id no document can have is simply not there
                 raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index") from None
             raise
-        if not known and not path.is_file():
+        if not known and (self.home.delta or not path.is_file()):
             raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
         if known and len(known) == len(self.index.documents):
             raise ConflictError(
                 f"{doc_id!r} holds every indexed document, and an index needs at least one: "
                 "add another first"
             )
+        if self.home.delta:
+            drop = [d.doc_id for d in known]
+            return self._update(lambda: Corpus(root, (), ()), only=True, drop=drop)
         writes = CorpusWrites()
 
         def remove_then_read() -> Corpus:
@@ -236,7 +245,7 @@ class RagService:
         info = index.document(doc_id)
         if info is None:
             raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
-        if info.stored_view:
+        if info.stored_view or index.all_views:
             return info, index.views[doc_id]
         try:
             data = (index.corpus_root / doc_id).read_bytes()
@@ -375,10 +384,3 @@ class RagService:
             "generation": index.generation,
             "built_at": index.manifest["created_at"],
         }
-
-
-def _newer(generation: Path, loaded: _Loaded | None) -> bool:
-    """True unless `loaded` already holds this generation of the same folder."""
-    if loaded is None or generation.parent.resolve() != loaded.index.folder.parent.resolve():
-        return True
-    return generation.name != loaded.index.generation

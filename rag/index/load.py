@@ -2,6 +2,7 @@
 
 import bisect
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -40,8 +41,9 @@ class LoadedIndex:
     chunk_ids: list[str]
     documents: list[DocumentInfo]
     store: VectorStore
-    lexical: LexicalIndex
-    views: dict[str, str]
+    lexical: LexicalIndex | None  # None where the store ranks BM25 itself (Milvus)
+    views: Mapping[str, str]
+    all_views: bool = False  # every document's view is stored, not only extracted ones
 
     @property
     def corpus_root(self) -> Path:
@@ -167,6 +169,6 @@ def check_index(folder: Path, settings: Settings, embedder: Embedder) -> dict[st
         "generation": index.generation,
         "documents": len(index.documents),
         "chunks": len(index.chunks),
-        "files": len(index.manifest["files"]),
+        "verified": f"{len(index.manifest['files'])} files match their checksums",
         "stale": stale,
     }

@@ -148,17 +148,21 @@ def read_records(folder: Path) -> tuple[list[Chunk], list[str], list[DocumentInf
             ids.append(record.pop("id"))
             chunks.append(Chunk(**record))
     documents = [
-        DocumentInfo(
-            **{
-                **d,
-                "articles": tuple(ArticleInfo(**a) for a in d["articles"]),
-                "boilerplate": tuple((s, e) for s, e in d["boilerplate"]),
-                "pages": tuple((s, e) for s, e in d["pages"]),
-            }
-        )
-        for d in json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+        document_info(d) for d in json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
     ]
     return chunks, ids, documents
+
+
+def document_info(record: dict[str, Any]) -> DocumentInfo:
+    """A DocumentInfo back from its JSON form."""
+    return DocumentInfo(
+        **{
+            **record,
+            "articles": tuple(ArticleInfo(**a) for a in record["articles"]),
+            "boilerplate": tuple((s, e) for s, e in record["boilerplate"]),
+            "pages": tuple((s, e) for s, e in record["pages"]),
+        }
+    )
 
 
 def read_views(folder: Path) -> dict[str, str]:
@@ -168,7 +172,7 @@ def read_views(folder: Path) -> dict[str, str]:
 
 
 def check_compatible(
-    manifest: dict[str, Any], folder: Path, settings: Settings, embedder: Embedder
+    manifest: dict[str, Any], folder: Path | str, settings: Settings, embedder: Embedder
 ) -> None:
     """Refuse an index whose vectors the configured model cannot be compared with."""
     if manifest.get("format_version") != FORMAT_VERSION:

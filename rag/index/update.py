@@ -9,31 +9,29 @@ settings, or `full=True`, rebuilds everything and says why.
 import json
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from tqdm import tqdm
 
 from rag import registry, syndication
-from rag.articles import Layout
-from rag.chunking import Chunk, chunk_article
+from rag.chunking import Chunk
 from rag.config import Settings
-from rag.documents import Corpus, Document, SkippedFile
+from rag.documents import Corpus, Document
 from rag.embedding import Embedder
 from rag.errors import CorpusError, IndexCorruptError
-from rag.index.describe import article_info, article_key, body, default_layout, mark_copies
+from rag.index.describe import article_key, default_layout, mark_copies
 from rag.index.folder import current_generation, publish, staging_folder, writing
 from rag.index.integrity import checksums
 from rag.index.load import verified_manifest
+from rag.index.prepare import LayoutOf, chunk_all
 from rag.index.records import (
     FORMAT_VERSION,
     MANIFEST,
     DocumentInfo,
     changed_settings,
-    chunk_id,
     fingerprint,
     fingerprint_key,
     make_manifest,
@@ -44,8 +42,6 @@ from rag.index.records import (
 from rag.lexical import LexicalIndex
 from rag.storage import writing_to
 from rag.stores.base import VectorStore
-
-LayoutOf = Callable[[Document], Layout]
 
 
 @dataclass(frozen=True)
@@ -73,23 +69,18 @@ class UpdateReport:
 
 
 @dataclass
-class _Previous:
+class Previous:
+    """What the index holds before an update, as far as the update needs it."""
+
     generation: str
     chunks: dict[str, list[tuple[Chunk, str]]]
     documents: dict[str, DocumentInfo]
     rows: dict[str, int]
-    store: VectorStore
+    store: VectorStore | None
     skipped: list[dict[str, str]]
-    views: dict[str, str]
+    views: Mapping[str, str]
     signatures: dict[str, NDArray[np.uint32]]
     copies_threshold: float
-
-
-@dataclass
-class _Made:
-    info: DocumentInfo
-    pairs: list[tuple[Chunk, str]]
-    signatures: dict[str, NDArray[np.uint32]]
 
 
 def indexed_text(chunk: Chunk, with_title: bool) -> str:
@@ -114,93 +105,172 @@ def update_index(
     started = time.perf_counter()
     with writing(folder, settings.lock_timeout_s) as real:
         corpus = read_corpus()
-        if not corpus.documents:
-            reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in corpus.skipped)
-            raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons or 'no files'})")
         fp = fingerprint(settings, embedder)
         previous, full_reason = _previous(real, fp, full)
-        key = fingerprint_key(fp)
-        docs = {d.doc_id: d for d in corpus.documents}
-        fresh = [d for d in corpus.documents if _changed(d, previous)]
-        fresh_ids = {d.doc_id for d in fresh}
-        old_docs = previous.documents if previous else {}
-        removed = tuple(sorted(d for d in old_docs if d not in docs))
-        skipped = [asdict(s) for s in corpus.skipped]
-        if (
-            previous is not None
-            and not fresh
-            and not removed
-            and skipped == previous.skipped
-            and previous.copies_threshold == settings.copies_threshold
-        ):
-            return _report(previous, corpus, started)
-        made, slow = _chunk_all(fresh, settings, embedder, layout_of, key, progress)
-        skipped += [asdict(s) for s in slow]
-        chunks: list[Chunk] = []
-        ids: list[str] = []
-        infos: list[DocumentInfo] = []
-        views: dict[str, str] = {}
-        signatures: dict[str, NDArray[np.uint32]] = {}
-        for doc in corpus.documents:
-            if doc.doc_id in made:
-                info, pairs = made[doc.doc_id].info, made[doc.doc_id].pairs
-                signatures.update(made[doc.doc_id].signatures)
-                if doc.stored_view:
-                    views[doc.doc_id] = doc.text
-            elif previous is not None and doc.doc_id not in fresh_ids:
-                info, pairs = previous.documents[doc.doc_id], previous.chunks[doc.doc_id]
-                for a in info.articles:
-                    k = article_key(info.doc_id, a.start)
-                    signatures[k] = previous.signatures[k]
-                if info.stored_view:
-                    views[doc.doc_id] = previous.views[doc.doc_id]
-            else:  # too slow to chunk: reported in `skipped`
-                continue
-            infos.append(info)
-            chunks += [c for c, _ in pairs]
-            ids += [i for _, i in pairs]
-        if not infos:
-            reasons = "; ".join(f"{s['doc_id']}: {s['reason']}" for s in skipped)
-            raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons})")
-        infos = mark_copies(infos, signatures, settings.copies_threshold)
-        vectors, embedded = _vectors(chunks, ids, previous, embedder, settings, progress)
-        store = registry.resolve("store", settings.store)(embedder.dim)
+        plan = plan_update(corpus, previous, full_reason, settings, embedder, layout_of, progress)
+        if plan is None:
+            assert previous is not None
+            return unchanged_report(previous, corpus, started)
+        vectors, embedded = _vectors(plan, previous, embedder, settings, progress)
+        approximate = settings.faiss_index == "hnsw" or (
+            settings.faiss_index == "auto" and len(vectors) >= settings.faiss_approximate_above
+        )
+        store = registry.resolve("store", settings.store)(embedder.dim, approximate=approximate)
         store.add(vectors)
-        lexical = LexicalIndex.build([indexed_text(c, settings.embed_titles) for c in chunks])
-        manifest = make_manifest(fp, settings, corpus.root, infos, skipped, len(chunks))
-        manifest["copies_threshold"] = settings.copies_threshold
-        added = tuple(d.doc_id for d in fresh if d.doc_id not in old_docs)
-        changed = tuple(d.doc_id for d in fresh if d.doc_id in old_docs)
-        manifest["update"] = {
-            "added": len(added),
-            "changed": len(changed),
-            "removed": len(removed),
-            "embedded": embedded,
-            "full_reason": full_reason,
-            "seconds": round(time.perf_counter() - started, 2),
+        lexical = LexicalIndex.build([indexed_text(c, settings.embed_titles) for c in plan.chunks])
+        manifest = plan.manifest(settings, embedded, started)
+        kept = previous.views if previous else {}
+        views = {
+            i.doc_id: plan.views[i.doc_id] if i.doc_id in plan.views else kept[i.doc_id]
+            for i in plan.infos
+            if i.stored_view
         }
         with writing_to(
             f"the index in {str(folder)!r}", "the previous index is still being served"
         ):
             generation = _write(
-                real, manifest, (chunks, ids, infos, views), store, lexical, signatures
+                real,
+                manifest,
+                (plan.chunks, plan.ids, plan.infos, views),
+                store,
+                lexical,
+                plan.signatures,
             )
-    return UpdateReport(
-        generation=generation.name,
-        added=added,
-        changed=changed,
+    return plan.report(generation.name, embedded, started)
+
+
+@dataclass
+class Plan:
+    """What an update leads to: every document's records, and what changed since `previous`."""
+
+    root: Path
+    fp: dict[str, object]
+    infos: list[DocumentInfo]
+    chunks: list[Chunk]
+    ids: list[str]
+    views: dict[str, str]  # the text view of every new or changed document
+    signatures: dict[str, NDArray[np.uint32]]
+    skipped: list[dict[str, str]]
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+    full_reason: str | None
+
+    def manifest(self, settings: Settings, embedded: int, started: float) -> dict[str, object]:
+        manifest = make_manifest(
+            self.fp, settings, self.root, self.infos, self.skipped, len(self.chunks)
+        )
+        manifest["copies_threshold"] = settings.copies_threshold
+        manifest["update"] = {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "embedded": embedded,
+            "full_reason": self.full_reason,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        return manifest
+
+    def report(self, generation: str, embedded: int, started: float) -> UpdateReport:
+        return UpdateReport(
+            generation=generation,
+            added=self.added,
+            changed=self.changed,
+            removed=self.removed,
+            unchanged=self.unchanged,
+            embedded=embedded,
+            documents=tuple(self.infos),
+            chunks=len(self.chunks),
+            seconds=round(time.perf_counter() - started, 2),
+            full_reason=self.full_reason,
+            skipped=tuple(self.skipped),
+        )
+
+
+def plan_update(
+    corpus: Corpus,
+    previous: Previous | None,
+    full_reason: str | None,
+    settings: Settings,
+    embedder: Embedder,
+    layout_of: LayoutOf = default_layout,
+    progress: bool = True,
+    only: bool = False,
+    drop: Sequence[str] = (),
+    keep: Container[str] = (),
+) -> Plan | None:
+    """Chunk what is new or changed and list every document's records; None if nothing changed.
+
+    Normally `corpus` is the whole corpus and what it lacks is removed, except documents in
+    `keep`. With `only`, it holds just the documents to add or replace, the documents in `drop`
+    are removed and the rest kept.
+    """
+    if not corpus.documents and not (only and drop):
+        reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in corpus.skipped)
+        raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons or 'no files'})")
+    old_docs = previous.documents if previous else {}
+    docs = {d.doc_id: d for d in corpus.documents}
+    fresh = [d for d in corpus.documents if _changed(d, previous)]
+    fresh_ids = {d.doc_id for d in fresh}
+    if only:
+        removed = tuple(sorted(d for d in drop if d in old_docs and d not in docs))
+        order = [d for d in old_docs if d not in removed and d not in docs] + list(docs)
+        skipped = previous.skipped if previous else []
+    else:
+        removed = tuple(sorted(d for d in old_docs if d not in docs and d not in keep))
+        order = [d for d in old_docs if d in keep and d not in docs] + list(docs)
+        skipped = [asdict(s) for s in corpus.skipped]
+    if (
+        previous is not None
+        and not fresh
+        and not removed
+        and skipped == previous.skipped
+        and previous.copies_threshold == settings.copies_threshold
+    ):
+        return None
+    fp = fingerprint(settings, embedder)
+    made, slow = chunk_all(fresh, settings, embedder, layout_of, fingerprint_key(fp), progress)
+    skipped = skipped + [asdict(s) for s in slow]
+    chunks: list[Chunk] = []
+    ids: list[str] = []
+    infos: list[DocumentInfo] = []
+    signatures: dict[str, NDArray[np.uint32]] = {}
+    for doc_id in order:
+        if doc_id in made:
+            info, pairs = made[doc_id].info, made[doc_id].pairs
+            signatures.update(made[doc_id].signatures)
+        elif previous is not None and doc_id not in fresh_ids:
+            info, pairs = previous.documents[doc_id], previous.chunks.get(doc_id, [])
+            for a in info.articles:
+                k = article_key(doc_id, a.start)
+                signatures[k] = previous.signatures[k]
+        else:  # too slow to chunk: reported in `skipped`
+            continue
+        infos.append(info)
+        chunks += [c for c, _ in pairs]
+        ids += [i for _, i in pairs]
+    if not infos:
+        reasons = "; ".join(f"{s['doc_id']}: {s['reason']}" for s in skipped)
+        raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons})")
+    return Plan(
+        root=corpus.root,
+        fp=fp,
+        infos=mark_copies(infos, signatures, settings.copies_threshold),
+        chunks=chunks,
+        ids=ids,
+        views={d.doc_id: d.text for d in fresh if d.doc_id in made},
+        signatures=signatures,
+        skipped=skipped,
+        added=tuple(d.doc_id for d in fresh if d.doc_id not in old_docs),
+        changed=tuple(d.doc_id for d in fresh if d.doc_id in old_docs),
         removed=removed,
-        unchanged=len(corpus.documents) - len(fresh),
-        embedded=embedded,
-        documents=tuple(infos),
-        chunks=len(chunks),
-        seconds=round(time.perf_counter() - started, 2),
+        unchanged=len(order) - len(fresh),
         full_reason=full_reason,
-        skipped=tuple(skipped),
     )
 
 
-def _report(previous: _Previous, corpus: Corpus, started: float) -> UpdateReport:
+def unchanged_report(previous: Previous, corpus: Corpus, started: float) -> UpdateReport:
     """Nothing changed: the current generation stays, and no new one is written."""
     infos = tuple(previous.documents[d.doc_id] for d in corpus.documents)
     return UpdateReport(
@@ -218,14 +288,14 @@ def _report(previous: _Previous, corpus: Corpus, started: float) -> UpdateReport
     )
 
 
-def _changed(doc: Document, previous: _Previous | None) -> bool:
+def _changed(doc: Document, previous: Previous | None) -> bool:
     old = previous.documents.get(doc.doc_id) if previous else None
     return old is None or old.sha256 != doc.sha256
 
 
 def _previous(
     folder: Path, fp: dict[str, object], full: bool
-) -> tuple[_Previous | None, str | None]:
+) -> tuple[Previous | None, str | None]:
     """The current generation's chunks and vectors, unless everything must be rebuilt (and why)."""
     if full:
         return None, "a full rebuild was asked for"
@@ -253,7 +323,7 @@ def _previous(
         rows.setdefault(cid, row)
     store = registry.resolve("store", manifest["store"]).load(generation)
     docs = {d.doc_id: d for d in documents}
-    previous = _Previous(
+    previous = Previous(
         generation.name,
         by_doc,
         docs,
@@ -267,96 +337,32 @@ def _previous(
     return previous, None
 
 
-def _chunk_all(
-    documents: Sequence[Document],
-    settings: Settings,
-    embedder: Embedder,
-    layout_of: LayoutOf,
-    key: str,
-    progress: bool,
-) -> tuple[dict[str, _Made], list[SkippedFile]]:
-    """Chunk new and changed documents; one that takes over RAG_MAX_FILE_SECONDS is skipped."""
-    made, slow = {}, []
-    bar = tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents)
-    for doc in bar:
-        if len(doc.text) > BIG:
-            bar.set_postfix_str(f"{doc.doc_id} ({len(doc.text) / 1e6:.1f} M chars)")
-        layout = layout_of(doc)
-        try:
-            chunks = _chunks(doc, layout, settings, embedder)
-        except _TooSlow:
-            slow.append(SkippedFile(doc.doc_id, _slow_reason(settings)))
-            continue
-        articles = tuple(article_info(doc, a) for a in layout.articles)
-        info = DocumentInfo(
-            doc.doc_id,
-            doc.sha256,
-            len(doc.text),
-            articles,
-            tuple((s.start, s.end) for s in layout.boilerplate),
-            len(chunks),
-            doc.format,
-            doc.pages,
-            doc.stored_view,
-        )
-        sigs = {
-            article_key(doc.doc_id, a.start): syndication.signature(body(doc.text, a))
-            for a in layout.articles
-        }
-        pairs = [(c, chunk_id(doc.sha256, c.start, c.end, key)) for c in chunks]
-        made[doc.doc_id] = _Made(info, pairs, sigs)
-    return made, slow
-
-
-BIG = 1_000_000  # characters: the progress bar names the file being chunked
-
-
-class _TooSlow(Exception):
-    pass
-
-
-def _slow_reason(settings: Settings) -> str:
-    return (
-        f"chunking took over {settings.max_file_seconds:g} s (RAG_MAX_FILE_SECONDS): split the "
-        "file, or raise the limit"
-    )
-
-
-def _chunks(doc: Document, layout: Layout, settings: Settings, embedder: Embedder) -> list[Chunk]:
-    deadline = time.monotonic() + settings.max_file_seconds
-    chunks: list[Chunk] = []
-    for article in layout.articles:
-        prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
-
-        def fits(piece: str, prefix: str = prefix) -> bool:
-            if time.monotonic() > deadline:
-                raise _TooSlow
-            return embedder.token_count(prefix + piece) <= embedder.max_tokens
-
-        chunks += chunk_article(
-            doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
-        )
-    return chunks
+def fresh_vectors(
+    plan: Plan, known: Container[str], embedder: Embedder, settings: Settings, progress: bool
+) -> tuple[list[int], NDArray[np.float32]]:
+    """Embed every chunk whose id is not `known` (vectors are reused by chunk id)."""
+    missing = [i for i, cid in enumerate(plan.ids) if cid not in known]
+    texts = [indexed_text(plan.chunks[i], settings.embed_titles) for i in missing]
+    if not texts:
+        return [], np.zeros((0, embedder.dim), dtype=np.float32)
+    return missing, embedder.embed_documents(texts, progress=progress)
 
 
 def _vectors(
-    chunks: Sequence[Chunk],
-    ids: Sequence[str],
-    previous: _Previous | None,
+    plan: Plan,
+    previous: Previous | None,
     embedder: Embedder,
     settings: Settings,
     progress: bool,
 ) -> tuple[NDArray[np.float32], int]:
     """Reuse the vector of every chunk id the previous generation had; embed the rest."""
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    vectors = np.zeros((len(plan.chunks), embedder.dim), dtype=np.float32)
     old = previous.rows if previous else {}
-    reused = [(i, old[cid]) for i, cid in enumerate(ids) if cid in old]
-    if reused and previous is not None:
+    reused = [(i, old[cid]) for i, cid in enumerate(plan.ids) if cid in old]
+    if reused and previous is not None and previous.store is not None:
         vectors[[i for i, _ in reused]] = previous.store.vectors([row for _, row in reused])
-    missing = [i for i, cid in enumerate(ids) if cid not in old]
-    if missing:
-        texts = [indexed_text(chunks[i], settings.embed_titles) for i in missing]
-        vectors[missing] = embedder.embed_documents(texts, progress=progress)
+    missing, fresh = fresh_vectors(plan, old, embedder, settings, progress)
+    vectors[missing] = fresh
     return vectors, len(missing)
 
 

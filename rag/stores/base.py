@@ -2,10 +2,16 @@
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from rag.config import SearchMode
+    from rag.filters import Filters
+
+Ranked = list[tuple[int, float]]
 
 
 class VectorStore(Protocol):
@@ -33,3 +39,23 @@ class VectorStore(Protocol):
     def vectors(self, ids: Sequence[int]) -> NDArray[np.float32]: ...
 
     def save(self, folder: Path) -> None: ...
+
+
+@runtime_checkable
+class RankingEngine(Protocol):
+    """A store that ranks by itself: dense, BM25 and their fusion, filters pushed down (Milvus).
+
+    Returns the dense ranking (its top score is the question's relevance) and the ranking for
+    `mode`, both as (row, score), best first.
+    """
+
+    def rank(
+        self,
+        question: str,
+        vector: NDArray[np.float32],
+        depth: int,
+        mode: "SearchMode",
+        filters: "Filters",
+        rrf_k: int,
+        weights: tuple[float, float],
+    ) -> tuple[Ranked, Ranked]: ...

@@ -10,12 +10,33 @@ from numpy.typing import NDArray
 FILENAME = "vectors.faiss"
 
 
-class FaissStore:
-    """A flat inner-product index: exact, and fast enough for hundreds of thousands of chunks."""
+HNSW_M = 32
+EF_SEARCH = 128  # candidates an HNSW search keeps (recall vs time, see eval/bench_scale.py)
 
-    def __init__(self, dim: int, index: faiss.Index | None = None) -> None:
+
+class FaissStore:
+    """Inner-product search: exact (flat) by default, or an HNSW graph for large indexes.
+
+    Flat search scans every vector, which is exact and fast enough up to the size the scale
+    benchmark measured (RAG_FAISS_APPROXIMATE_ABOVE); past it HNSW answers in a fraction of the
+    time at a recall the benchmark reports.
+    """
+
+    def __init__(
+        self, dim: int, index: faiss.Index | None = None, approximate: bool = False
+    ) -> None:
         self.dim = dim
-        self._index = index if index is not None else faiss.IndexFlatIP(dim)
+        if index is None:
+            index = (
+                faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+                if approximate
+                else faiss.IndexFlatIP(dim)
+            )
+        self._index = index
+
+    @property
+    def approximate(self) -> bool:
+        return isinstance(self._index, faiss.IndexHNSW)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -28,11 +49,15 @@ class FaissStore:
     ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
         k = max(1, min(k, len(self)))
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        if allowed is None:
-            scores, ids = self._index.search(queries, k)
-            return scores, ids
-        selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
-        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        selector = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+        if self.approximate:
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(EF_SEARCH, k))  # type: ignore[attr-defined]
+        elif selector is not None:
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        else:
+            params = None
         scores, ids = self._index.search(queries, k, params=params)
         return scores, ids
 

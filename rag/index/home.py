@@ -1,0 +1,94 @@
+"""Where an index lives: generations in a local folder (FAISS), or collections in Milvus.
+
+The service asks its home for the current generation, to update, to load and to check; it
+never needs to know which one it has.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from rag.config import Settings
+from rag.documents import Corpus
+from rag.embedding import Embedder
+from rag.index.folder import current_generation, index_exists
+from rag.index.load import LoadedIndex, check_index, load_index
+from rag.index.update import UpdateReport, update_index
+
+
+class IndexHome(Protocol):
+    label: str
+    delta: bool  # True: uploads name only their documents (no corpus folder is re-read)
+
+    def exists(self) -> bool: ...
+
+    def current(self) -> str | None:
+        """The name of the generation published now, if any."""
+        ...
+
+    def update(
+        self,
+        read_corpus: Callable[[], Corpus],
+        full: bool = False,
+        progress: bool = True,
+        only: bool = False,
+        drop: Sequence[str] = (),
+    ) -> UpdateReport: ...
+
+    def load(self) -> LoadedIndex: ...
+
+    def check(self) -> dict[str, Any]: ...
+
+
+class FolderHome:
+    """An index folder of generations (see rag.index.folder), searched with FAISS and bm25s."""
+
+    delta = False
+
+    def __init__(self, settings: Settings, embedder_of: Callable[[], Embedder]) -> None:
+        self.settings, self._embedder_of = settings, embedder_of
+        self.label = str(settings.index_dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder_of()
+
+    def exists(self) -> bool:
+        return index_exists(self.settings.index_dir)
+
+    def current(self) -> str | None:
+        generation = current_generation(self.settings.index_dir)
+        return generation.name if generation else None
+
+    def update(
+        self,
+        read_corpus: Callable[[], Corpus],
+        full: bool = False,
+        progress: bool = True,
+        only: bool = False,
+        drop: Sequence[str] = (),
+    ) -> UpdateReport:
+        if only or drop:
+            raise ValueError("a folder index is updated from its whole corpus folder")
+        return update_index(
+            self.settings.index_dir,
+            read_corpus,
+            self.settings,
+            self.embedder,
+            full,
+            progress=progress,
+        )
+
+    def load(self) -> LoadedIndex:
+        return load_index(self.settings.index_dir, self.settings, self.embedder)
+
+    def check(self) -> dict[str, Any]:
+        return check_index(self.settings.index_dir, self.settings, self.embedder)
+
+
+def home_for(settings: Settings, embedder_of: Callable[[], Embedder]) -> IndexHome:
+    """The home RAG_STORE names (the model is loaded only when the home needs it)."""
+    if settings.store == "milvus":
+        from rag.index.milvus_home import MilvusHome
+
+        return MilvusHome(settings, embedder_of)
+    return FolderHome(settings, embedder_of)

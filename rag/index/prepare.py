@@ -1,0 +1,99 @@
+"""Chunk the new and changed documents of an update, with their records and MinHash signatures."""
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from tqdm import tqdm
+
+from rag import syndication
+from rag.articles import Layout
+from rag.chunking import Chunk, chunk_article
+from rag.config import Settings
+from rag.documents import Document, SkippedFile
+from rag.embedding import Embedder
+from rag.index.describe import article_info, article_key, body
+from rag.index.records import DocumentInfo, chunk_id
+
+LayoutOf = Callable[[Document], Layout]
+
+
+@dataclass
+class Made:
+    info: DocumentInfo
+    pairs: list[tuple[Chunk, str]]
+    signatures: dict[str, NDArray[np.uint32]]
+
+
+def chunk_all(
+    documents: Sequence[Document],
+    settings: Settings,
+    embedder: Embedder,
+    layout_of: LayoutOf,
+    key: str,
+    progress: bool,
+) -> tuple[dict[str, Made], list[SkippedFile]]:
+    """Chunk new and changed documents; one that takes over RAG_MAX_FILE_SECONDS is skipped."""
+    made, slow = {}, []
+    bar = tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents)
+    for doc in bar:
+        if len(doc.text) > BIG:
+            bar.set_postfix_str(f"{doc.doc_id} ({len(doc.text) / 1e6:.1f} M chars)")
+        layout = layout_of(doc)
+        try:
+            chunks = _chunks(doc, layout, settings, embedder)
+        except _TooSlow:
+            slow.append(SkippedFile(doc.doc_id, _slow_reason(settings)))
+            continue
+        articles = tuple(article_info(doc, a) for a in layout.articles)
+        info = DocumentInfo(
+            doc.doc_id,
+            doc.sha256,
+            len(doc.text),
+            articles,
+            tuple((s.start, s.end) for s in layout.boilerplate),
+            len(chunks),
+            doc.format,
+            doc.pages,
+            doc.stored_view,
+        )
+        sigs = {
+            article_key(doc.doc_id, a.start): syndication.signature(body(doc.text, a))
+            for a in layout.articles
+        }
+        pairs = [(c, chunk_id(doc.sha256, c.start, c.end, key)) for c in chunks]
+        made[doc.doc_id] = Made(info, pairs, sigs)
+    return made, slow
+
+
+BIG = 1_000_000  # characters: the progress bar names the file being chunked
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _slow_reason(settings: Settings) -> str:
+    return (
+        f"chunking took over {settings.max_file_seconds:g} s (RAG_MAX_FILE_SECONDS): split the "
+        "file, or raise the limit"
+    )
+
+
+def _chunks(doc: Document, layout: Layout, settings: Settings, embedder: Embedder) -> list[Chunk]:
+    deadline = time.monotonic() + settings.max_file_seconds
+    chunks: list[Chunk] = []
+    for article in layout.articles:
+        prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
+
+        def fits(piece: str, prefix: str = prefix) -> bool:
+            if time.monotonic() > deadline:
+                raise _TooSlow
+            return embedder.token_count(prefix + piece) <= embedder.max_tokens
+
+        chunks += chunk_article(
+            doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
+        )
+    return chunks
