@@ -68,7 +68,8 @@ def rss_mib(pid: int | None = None) -> float:
 
 def make_store(backend: str, folder: Path) -> Any:
     if backend == "milvus-lite":
-        from rag.stores.milvus_store import MilvusCollections, MilvusStore, connect
+        from rag.stores.milvus_collections import MilvusCollections, connect
+        from rag.stores.milvus_store import MilvusStore
 
         collections = MilvusCollections(connect(str(folder / "scale.db")), "scale", DIM)
         collections.create()
@@ -103,7 +104,7 @@ def one(backend: str, size: int) -> dict[str, Any]:
     data = vectors(size)
     queries = questions(data)
     exact = data @ queries.T
-    truth = np.argsort(-exact, axis=0)[:K].T
+    truth = np.argpartition(-exact, K, axis=0)[:K].T
     del exact
     with tempfile.TemporaryDirectory() as tmp:
         before = rss_mib()

@@ -27,7 +27,8 @@ def _faiss(approximate: bool) -> tuple[Callable[[Path], VectorStore], Reopen]:
 
 
 def _milvus() -> tuple[Callable[[Path], VectorStore], Reopen]:
-    from rag.stores.milvus_store import MilvusCollections, MilvusStore, connect
+    from rag.stores.milvus_collections import MilvusCollections, connect
+    from rag.stores.milvus_store import MilvusStore
 
     def make(folder: Path) -> VectorStore:
         collections = MilvusCollections(connect(str(folder / "m.db")), "contract", DIM)

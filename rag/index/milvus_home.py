@@ -45,15 +45,15 @@ from rag.index.update import (
     plan_update,
     unchanged_report,
 )
-from rag.stores.milvus_store import (
+from rag.stores.milvus_collections import (
     MilvusCollections,
-    MilvusStore,
     analysed,
     chunk_key,
     connect,
     milvus_errors,
     require,
 )
+from rag.stores.milvus_store import MilvusStore
 
 _CHUNK_FIELDS = ("pk", "cid", "doc_id", "title", "start", "end", "text")
 
@@ -299,7 +299,8 @@ class _Views(Mapping[str, str]):
         self._collections, self._names = collections, names
 
     def __getitem__(self, name: str) -> str:
-        found = self._collections.blob(name, "view")
+        with milvus_errors("reading a document"):
+            found = self._collections.blob(name, "view")
         if found is None:
             raise KeyError(name)
         return found

@@ -11,7 +11,7 @@ FILENAME = "vectors.faiss"
 
 
 HNSW_M = 32
-EF_SEARCH = 128  # candidates an HNSW search keeps (recall vs time, see eval/bench_scale.py)
+EF_SEARCH = 512  # candidates an HNSW search keeps: recall vs time, see eval/bench_scale.py
 
 
 class FaissStore:
