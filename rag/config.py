@@ -25,6 +25,16 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Languages the model reads (ISO 639-1 codes, or 'any'); empty = its model card's",
     )
+    embed_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx",
+        description="Runs the model: torch, onnx (ONNX Runtime, same vectors), onnx-int8 (quantised)",
+    )
+    model_cache_dir: Path = Field(
+        Path(".cache/models"), description="Where ONNX exports of the model are kept"
+    )
+    device: str = Field(
+        "cpu", description="Torch device for the torch backend: cpu, cuda, cuda:1, ..."
+    )
     store: str = Field("faiss", description="Where the index lives: faiss (a folder) or milvus")
     faiss_index: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS search: exact (flat), approximate (hnsw), or by size (auto)"
@@ -148,6 +158,15 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a rate such as '120/minute'") from exc
         return value
+
+    @model_validator(mode="after")
+    def _device_needs_torch(self) -> "Settings":
+        if self.device != "cpu" and self.embed_backend != "torch":
+            raise ValueError(
+                f"RAG_DEVICE={self.device} runs the torch backend; the ONNX backends run on the "
+                "CPU: set RAG_EMBED_BACKEND=torch as well"
+            )
+        return self
 
     @model_validator(mode="after")
     def _key_files(self) -> "Settings":

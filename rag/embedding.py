@@ -115,6 +115,8 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, settings: Settings) -> None:
         self.model_id = settings.model
+        self.backend = settings.embed_backend
+        self._settings = settings
         self._batch_size = settings.batch_size
         self._languages = model_card_languages(resolve_model_path(self.model_id))
         self._model: Any = None
@@ -133,8 +135,9 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(self.model_id)
+        device = self._settings.device if self.backend == "torch" else "cpu"
         try:
-            return SentenceTransformer(path, device="cpu")
+            model = SentenceTransformer(path, device=device)
         except (OSError, ValueError) as exc:
             hint = (
                 "" if Path(path).exists() else " (no such local folder, and hub downloads are off)"
@@ -143,6 +146,15 @@ class SentenceTransformerEmbedder:
                 f"Cannot load embedding model {self.model_id!r}{hint}: set RAG_MODEL to a local "
                 f"sentence-transformers folder or to {BUNDLED_MODEL!r}"
             ) from exc
+        except RuntimeError as exc:  # torch: an unknown or absent device
+            raise MissingDependencyError(f"Cannot use RAG_DEVICE={device!r}: {exc}") from exc
+        if self.backend == "torch":
+            return model
+        from rag.onnx_model import OnnxSentenceModel, cached_export
+
+        int8 = self.backend == "onnx-int8"
+        onnx_file = cached_export(model, path, self._settings.model_cache_dir, int8)
+        return OnnxSentenceModel(model, onnx_file)
 
     @property
     def dim(self) -> int:

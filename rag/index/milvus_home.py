@@ -147,7 +147,7 @@ class MilvusHome:
         if manifest.get("format_version") != FORMAT_VERSION:
             found = manifest.get("format_version")
             return None, f"the index format changed ({found} -> {FORMAT_VERSION})", {}
-        reason = changed_settings({k: manifest.get(k) for k in fp}, dict(fp))
+        reason = changed_settings({k: manifest.get(k) for k in (*fp, "vectors")}, dict(fp))
         if reason:
             return None, reason, {}
         self._uploaded = list(manifest.get("uploaded", []))

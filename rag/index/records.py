@@ -57,8 +57,13 @@ class DocumentInfo:
 
 
 def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
-    """Everything that decides which chunks a file gives and which vectors they get."""
+    """Everything that decides which chunks a file gives and which vectors they get.
+
+    torch and fp32 ONNX give the same vectors (cosine > 0.9999, the same eval), so switching
+    between them keeps the index; int8 vectors differ (cosine ~0.96) and are marked.
+    """
     return {
+        **({"vectors": "int8"} if settings.embed_backend == "onnx-int8" else {}),
         "model": embedder.model_id,
         "dim": embedder.dim,
         "embedder": settings.embedder,
@@ -86,9 +91,9 @@ def changed_settings(old: dict[str, Any], new: dict[str, Any]) -> str | None:
     """Say which chunker or model setting differs between two fingerprints, if any."""
     flat_old = {**old, **old.get("chunker", {})}
     flat_new = {**new, **new.get("chunker", {})}
-    for key, value in flat_new.items():
-        if key != "chunker" and flat_old.get(key) != value:
-            return f"{key} changed ({flat_old.get(key)!r} -> {value!r})"
+    for key in [*flat_new, *(k for k in flat_old if k not in flat_new)]:
+        if key != "chunker" and flat_old.get(key) != flat_new.get(key):
+            return f"{key} changed ({flat_old.get(key)!r} -> {flat_new.get(key)!r})"
     return None
 
 
@@ -185,6 +190,17 @@ def check_compatible(
             f"Index in {str(folder)!r} was built with model {manifest['model']!r}, but the "
             f"configured model is {settings.model!r}: rebuild with `rag index`, or set "
             f"RAG_MODEL={manifest['model']}"
+        )
+    built, configured = (
+        manifest.get("vectors"),
+        "int8" if settings.embed_backend == "onnx-int8" else None,
+    )
+    if built != configured:
+        raise IndexMismatchError(
+            f"Index in {str(folder)!r} holds {built or 'full-precision'} vectors, but "
+            f"RAG_EMBED_BACKEND={settings.embed_backend} makes {configured or 'full-precision'} "
+            "ones, which rank differently: rebuild with `rag index`, or set RAG_EMBED_BACKEND="
+            f"{'onnx-int8' if built else 'onnx'}"
         )
     if manifest["dim"] != embedder.dim:
         raise IndexMismatchError(

@@ -1,0 +1,80 @@
+"""Every embedding backend on the real bundled model: torch, ONNX Runtime fp32 and int8."""
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from rag import registry
+from rag.config import Settings
+from rag.embedding import Embedder
+from tests.formats import ARTICLES, write_corpus
+
+TEXTS = [ARTICLES["harbour.txt"], ARTICLES["council.txt"], "Who approved the library?"]
+RUN = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="module")
+def embedders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Embedder]:
+    cache = tmp_path_factory.mktemp("model-cache")
+    return {
+        name: registry.resolve("embedder", "sentence-transformers")(
+            Settings(embed_backend=name, model_cache_dir=cache)
+        )
+        for name in ("torch", "onnx", "onnx-int8")
+    }
+
+
+@pytest.mark.parametrize("name", ["torch", "onnx", "onnx-int8"])
+def test_each_backend_embeds_unit_vectors_of_the_model_size(embedders, name: str) -> None:  # type: ignore[no-untyped-def]
+    embedder = embedders[name]
+    docs, queries = embedder.embed_documents(TEXTS), embedder.embed_queries(TEXTS[2:])
+    assert docs.shape == (3, 384) and queries.shape == (1, 384) and docs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
+    assert embedder.max_tokens == 256 and embedder.token_count("hello world") == 4
+    ranked = np.argsort(-(docs[:2] @ queries[0]))
+    assert ranked[0] == 1  # the library question is about the council article
+
+
+def test_onnx_gives_torchs_vectors_and_int8_close_ones(embedders) -> None:  # type: ignore[no-untyped-def]
+    torch = embedders["torch"].embed_documents(TEXTS)
+    onnx = (embedders["onnx"].embed_documents(TEXTS) * torch).sum(axis=1)
+    int8 = (embedders["onnx-int8"].embed_documents(TEXTS) * torch).sum(axis=1)
+    assert onnx.min() > 0.9999
+    assert 0.85 < int8.min() < 0.9999  # close, but not the same vectors
+
+
+def test_the_export_is_cached_and_announced_once(run_cli: RUN, tmp_path: Path) -> None:
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_corpus(corpus)
+    env = {
+        "RAG_CORPUS_DIR": str(corpus),
+        "RAG_INDEX_DIR": str(tmp_path / "index"),
+        "RAG_MODEL_CACHE_DIR": str(cache),
+        "RAG_EMBED_BACKEND": "onnx-int8",
+    }
+    first = run_cli("index", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Exporting" in first.stderr and "Quantising model.onnx to int8" in first.stderr
+    assert sorted(p.name for p in cache.rglob("*.onnx")) == ["model-int8.onnx", "model.onnx"]
+    again = run_cli("query", "library vote", env=env)
+    assert again.returncode == 0 and "Exporting" not in again.stderr
+
+    refused = run_cli("query", "library vote", env={**env, "RAG_EMBED_BACKEND": "torch"})
+    assert refused.returncode == 2
+    assert (
+        "holds int8 vectors" in refused.stderr and "RAG_EMBED_BACKEND=onnx-int8" in refused.stderr
+    )
+    rebuilt = run_cli("index", env={**env, "RAG_EMBED_BACKEND": "onnx"})
+    assert "Full rebuild: vectors changed ('int8' -> None)" in rebuilt.stderr, rebuilt.stderr
+    same = run_cli("index", env={**env, "RAG_EMBED_BACKEND": "torch"})
+    assert "+0 added, ~0 changed, -0 removed, 3 unchanged; embedded 0 chunks" in same.stdout
+
+
+def test_a_gpu_device_asks_for_the_torch_backend() -> None:
+    with pytest.raises(ValidationError, match="RAG_EMBED_BACKEND=torch"):
+        Settings(device="cuda", embed_backend="onnx")
+    assert Settings(device="cuda", embed_backend="torch").device == "cuda"
