@@ -132,6 +132,8 @@ class OnnxSentenceModel:
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+        # idle ORT threads otherwise spin for work, taking the cores a server's own threads need
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(onnx_file), options, providers=["CPUExecutionProvider"]
         )
