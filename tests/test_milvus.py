@@ -204,3 +204,42 @@ def test_the_seeds_eval_in_milvus_matches_faiss(run_cli: RUN, tmp_path: Path) ->
     for metric, value in reports["faiss"].items():
         if isinstance(value, float):
             assert abs(reports["milvus"][metric] - value) <= 0.02, (metric, reports)
+
+
+def test_filter_strings_are_quoted_for_any_document_name(tmp_path: Path) -> None:
+    from rag.stores.milvus_collections import MilvusCollections, connect, quote
+
+    collections = MilvusCollections(connect(str(tmp_path / "q.db")), "q", 4)
+    collections.create()
+    names = [
+        "plain.txt",
+        'we"ird.txt',
+        "back\\slash.txt",
+        "it's.txt",
+        "uni-ñ-€.txt",
+        "a] or [b.txt",
+    ]
+    rows = [
+        {
+            "pk": f"k{i}",
+            "cid": "c",
+            "doc_id": n,
+            "file": n,
+            "start": 0,
+            "end": 1,
+            "title": None,
+            "text": "x",
+            "lexical": "x",
+            "dense": [1.0, 0.0, 0.0, 0.0],
+            "published": None,
+            "outlet": None,
+        }
+        for i, n in enumerate(names)
+    ]
+    collections.insert_chunks(rows)
+    collections.flush()
+    for name in names:
+        found = collections.client.query(
+            collections.chunks, filter=f"doc_id in [{quote(name)}]", output_fields=["doc_id"]
+        )
+        assert [row["doc_id"] for row in found] == [name]
