@@ -140,10 +140,18 @@ class Source(BaseModel):
     also_in: list[Copy] = Field(description="Near-duplicate copies of this article elsewhere")
 
 
+class Highlight(BaseModel):
+    start: int = Field(description="Offset into the document's text view, like source.start")
+    end: int
+
+
 class PassageOut(BaseModel):
     rank: int
     score: float
     text: str
+    highlights: list[Highlight] = Field(
+        description="The passage's sentences that best match the question, best first (up to 2)"
+    )
     source: Source
 
 

@@ -207,6 +207,14 @@ def render(result: Retrieval) -> str:
         lines += textwrap.wrap(
             textwrap.shorten(body, 600), 96, initial_indent="    ", subsequent_indent="    "
         )
+        for start, end in p.highlights[:1]:
+            best = " ".join(p.text[start - p.start : end - p.start].split())
+            lines += textwrap.wrap(
+                f"look at chars {start}-{end}: {textwrap.shorten(best, 300)}",
+                96,
+                initial_indent="    > ",
+                subsequent_indent="      ",
+            )
         lines.append("")
     verdict = "yes" if result.answerable else "no - the articles may not cover this"
     lines.append(f"answerable: {verdict} (relevance {result.relevance:.3f})")

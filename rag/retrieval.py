@@ -12,6 +12,7 @@ from rag.chunking import Chunk
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
 from rag.filters import Filters, row_mask
+from rag.highlights import highlights
 from rag.index import ArticleInfo, LoadedIndex
 from rag.language import language_name, unreadable_language
 from rag.rerank import CrossEncoderReranker
@@ -37,6 +38,7 @@ class Passage:
     url: str | None = None
     pages: tuple[int, int] | None = None
     also_in: tuple[dict[str, Any], ...] = ()
+    highlights: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         source = {
@@ -54,7 +56,13 @@ class Passage:
             "page_end": self.pages[1] if self.pages else None,
             "also_in": list(self.also_in),
         }
-        return {"rank": self.rank, "score": self.score, "text": self.text, "source": source}
+        return {
+            "rank": self.rank,
+            "score": self.score,
+            "text": self.text,
+            "highlights": [{"start": s, "end": e} for s, e in self.highlights],
+            "source": source,
+        }
 
 
 @dataclass(frozen=True)
@@ -250,14 +258,16 @@ class Retriever:
         return _Hit(row, score, chunk.start, chunk.end, chunk.text)
 
     def _result(self, question: str, hits: list[_Hit], relevance: float) -> Retrieval:
-        passages = tuple(self._passage(rank, hit) for rank, hit in enumerate(hits, start=1))
+        passages = tuple(
+            self._passage(rank, hit, question) for rank, hit in enumerate(hits, start=1)
+        )
         answerable = bool(passages) and relevance >= self.settings.answerable_threshold
         notice = self._language_notice(question)
         return Retrieval(
             question, passages, answerable and notice is None, round(relevance, 6), notice=notice
         )
 
-    def _passage(self, rank: int, hit: _Hit) -> Passage:
+    def _passage(self, rank: int, hit: _Hit, question: str) -> Passage:
         chunk, article = self.index.chunks[hit.row], self.index.articles[hit.row]
         doc = self.index.by_id[chunk.doc_id]
         return Passage(
@@ -276,6 +286,7 @@ class Retriever:
             url=article.url,
             pages=_pages(doc.pages, hit.start, hit.end),
             also_in=tuple(hit.also),
+            highlights=highlights(question, hit.text, hit.start),
         )
 
     def _language_notice(self, question: str) -> str | None:

@@ -55,7 +55,7 @@ def test_query_contract_shape(api_url: str) -> None:
     assert set(body["timings_ms"]) >= {"embed", "search", "total"}
     assert [p["rank"] for p in body["passages"]] == [1, 2, 3]
     for p in body["passages"]:
-        assert set(p) == {"rank", "score", "text", "source"}
+        assert set(p) == {"rank", "score", "text", "highlights", "source"}
         assert set(p["source"]) == {
             *("doc_id", "path", "title", "start", "end", "format", "published", "author"),
             *("outlet", "url", "page_start", "page_end", "also_in"),

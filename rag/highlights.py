@@ -1,0 +1,37 @@
+"""Where to look in a passage: the sentences that share the most with the question.
+
+A merged passage can run to 2,000 characters; a reader needs the one or two sentences that
+answer. Sentences are scored by the question's stemmed content words they contain, words that
+are rare in the passage counting more; offsets are exact, in the same text view as the
+passage's own.
+"""
+
+import math
+from collections import Counter
+
+from rag.articles import Span
+from rag.chunking import sentence_spans
+from rag.lexical import tokenize
+
+MAX_HIGHLIGHTS = 2
+
+
+def highlights(question: str, text: str, start: int) -> tuple[tuple[int, int], ...]:
+    """Up to two (start, end) sentence spans of `text` (which begins at `start` in its view),
+    best first; none when no sentence shares a content word with the question."""
+    wanted = set(tokenize(question))
+    if not wanted:
+        return ()
+    spans = sentence_spans(text, Span(0, len(text)))
+    words = [set(tokenize(text[s.start : s.end])) & wanted for s in spans]
+    seen = Counter(w for shared in words for w in shared)
+    scored = [
+        (-sum(1.0 / math.log(1.0 + seen[w]) for w in shared), span.end - span.start, span.start)
+        for span, shared in zip(spans, words, strict=True)
+        if shared
+    ]
+    best = sorted(scored)[:MAX_HIGHLIGHTS]
+    if len(best) == 2 and best[1][0] > 0.5 * best[0][0]:
+        best = best[:1]  # a second sentence only when it matters nearly as much
+    ends = {s.start: s.end for s in spans}
+    return tuple((start + begin, start + ends[begin]) for _, _, begin in best)
