@@ -109,7 +109,7 @@ def _quantise(fp32: Path, out: Path) -> None:
 class OnnxSentenceModel:
     """What the embedder uses of a SentenceTransformer, with the transformer run by ONNX Runtime."""
 
-    def __init__(self, model: Any, onnx_file: Path, threads: int | None = None) -> None:
+    def __init__(self, model: Any, onnx_file: Path) -> None:
         try:
             import onnxruntime as ort
         except ImportError as exc:
@@ -130,8 +130,6 @@ class OnnxSentenceModel:
         self._dim = int(model.get_embedding_dimension())
         self._prompts = dict(model.prompts or {})
         options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
         # idle ORT threads otherwise spin for work, taking the cores a server's own threads need
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(

@@ -188,15 +188,15 @@ class RagService:
             report = self._update(
                 lambda: Corpus(root, tuple(documents), ()), only=True, drop=replaced
             )
-            return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
-        writes = CorpusWrites()
+        else:
+            writes = CorpusWrites()
 
-        def write_then_read() -> Corpus:
-            for path, data in planned:
-                writes.put(path, data)
-            return load_corpus(root, self.settings.max_file_bytes)
+            def write_then_read() -> Corpus:
+                for path, data in planned:
+                    writes.put(path, data)
+                return load_corpus(root, self.settings.max_file_bytes)
 
-        report = self._guarded(writes, write_then_read)
+            report = self._guarded(writes, write_then_read)
         return WriteResult(tuple(s for doc_id in ids for s in statuses(doc_id, report)), report)
 
     def delete(self, doc_id: str) -> UpdateReport:

@@ -1,6 +1,5 @@
 """Read the current generation of an index folder into memory."""
 
-import bisect
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,12 +62,7 @@ class LoadedIndex:
     @cached_property
     def articles(self) -> list[ArticleInfo]:
         """The article each chunk row belongs to (the one whose span holds the chunk's start)."""
-        found = []
-        for chunk in self.chunks:
-            articles = self.by_id[chunk.doc_id].articles
-            i = bisect.bisect_right([a.start for a in articles], chunk.start) - 1
-            found.append(articles[max(i, 0)])
-        return found
+        return [self.by_id[c.doc_id].article_at(c.start) for c in self.chunks]
 
     @cached_property
     def copies(self) -> dict[str, list[tuple[DocumentInfo, ArticleInfo]]]:

@@ -8,7 +8,6 @@ vectors) and the document records; dense, BM25 and hybrid search and the filters
 and text views are fetched when a document is read.
 """
 
-import bisect
 import json
 import secrets
 import threading
@@ -29,7 +28,6 @@ from rag.index.describe import article_key, default_layout
 from rag.index.load import LoadedIndex
 from rag.index.records import (
     FORMAT_VERSION,
-    ArticleInfo,
     DocumentInfo,
     changed_settings,
     check_compatible,
@@ -68,7 +66,6 @@ class MilvusHome:
         self.label = f"{settings.milvus_uri} ({settings.milvus_name})"
         self._collections: MilvusCollections | None = None
         self._lock = threading.Lock()
-        self._uploaded: list[str] = []  # documents added over HTTP rather than from a folder
 
     @property
     def embedder(self) -> Embedder:
@@ -105,8 +102,7 @@ class MilvusHome:
         with self._lock, milvus_errors("updating the index"):
             corpus = read_corpus()
             fp = fingerprint(self.settings, self.embedder)
-            previous, reason, keys = self._previous(fp, full)
-            uploaded = set(self._uploaded if previous else ())
+            previous, reason, keys, uploaded = self._previous(fp, full)
             plan = plan_update(
                 corpus,
                 previous,
@@ -131,26 +127,26 @@ class MilvusHome:
                 collections.drop()
                 collections.create()
             embedded = self._write(plan, previous, keys, progress)
-            generation = self._publish(plan, embedded, started, sorted(uploaded))
+            generation = self._publish(plan, previous, embedded, started, sorted(uploaded))
         return plan.report(generation, embedded, started)
 
     def _previous(
         self, fp: dict[str, object], full: bool
-    ) -> tuple[Previous | None, str | None, dict[str, str]]:
-        """What Milvus holds now; chunk ids map to their rows' primary keys."""
+    ) -> tuple[Previous | None, str | None, dict[str, str], set[str]]:
+        """What Milvus holds now: chunk ids mapped to their rows' primary keys, and the
+        documents that were uploaded over HTTP rather than indexed from a folder."""
         if full:
-            return None, "a full rebuild was asked for", {}
+            return None, "a full rebuild was asked for", {}, set()
         collections = self.collections
         if not collections.exists():
-            return None, "there was no index yet", {}
+            return None, "there was no index yet", {}, set()
         manifest = json.loads(collections.blob("manifest") or "{}")
         if manifest.get("format_version") != FORMAT_VERSION:
             found = manifest.get("format_version")
-            return None, f"the index format changed ({found} -> {FORMAT_VERSION})", {}
+            return None, f"the index format changed ({found} -> {FORMAT_VERSION})", {}, set()
         reason = changed_settings({k: manifest.get(k) for k in (*fp, "vectors")}, dict(fp))
         if reason:
-            return None, reason, {}
-        self._uploaded = list(manifest.get("uploaded", []))
+            return None, reason, {}, set()
         documents, signatures = _records(collections.all_blobs("info"))
         chunks: dict[str, list[tuple[Chunk, str]]] = {}
         keys: dict[str, str] = {}
@@ -170,7 +166,7 @@ class MilvusHome:
             signatures,
             manifest["copies_threshold"],
         )
-        return previous, None, keys
+        return previous, None, keys, set(manifest.get("uploaded", []))
 
     def _write(
         self, plan: Plan, previous: Previous | None, keys: dict[str, str], progress: bool
@@ -180,7 +176,8 @@ class MilvusHome:
         collections.delete_documents([*plan.removed, *plan.changed])
         fresh = set(plan.views)
         rows = [i for i, c in enumerate(plan.chunks) if c.doc_id in fresh]
-        known = {cid: key for cid, key in keys.items() if cid in {plan.ids[i] for i in rows}}
+        fresh_ids = {plan.ids[i] for i in rows}
+        known = {cid: key for cid, key in keys.items() if cid in fresh_ids}
         missing, vectors = fresh_vectors(plan, known, self.embedder, self.settings, progress)
         dense = dict(zip(missing, vectors, strict=True))
         reused = [i for i in rows if i not in dense]
@@ -203,7 +200,7 @@ class MilvusHome:
     def _row(
         self, chunk: Chunk, cid: str, info: DocumentInfo, vector: np.ndarray
     ) -> dict[str, Any]:
-        article = _article(info, chunk.start)
+        article = info.article_at(chunk.start)
         return {
             "pk": chunk_key(chunk.doc_id, cid),
             "cid": cid,
@@ -219,14 +216,20 @@ class MilvusHome:
             "outlet": article.outlet.casefold() if article.outlet else None,
         }
 
-    def _publish(self, plan: Plan, embedded: int, started: float, uploaded: list[str]) -> str:
+    def _publish(
+        self,
+        plan: Plan,
+        previous: Previous | None,
+        embedded: int,
+        started: float,
+        uploaded: list[str],
+    ) -> str:
         """Name a new generation in the manifest, then flush once (rows search fast once flushed)."""
         collections = self.collections
         manifest = plan.manifest(self.settings, embedded, started)
-        number = int((collections.blob("generation") or "gen-0").split("-")[1]) + 1
+        number = int((previous.generation if previous else "gen-0").split("-")[1]) + 1
         generation = f"gen-{number:06d}-{secrets.token_hex(4)}"
         manifest["generation"] = generation
-        manifest["store"] = "milvus"
         manifest["uploaded"] = uploaded  # kept when `rag index` syncs a folder that lacks them
         collections.put_blobs("meta", {"manifest": json.dumps(manifest, ensure_ascii=False)})
         collections.put_blobs("meta", {"generation": generation})
@@ -314,11 +317,6 @@ class _Views(Mapping[str, str]):
 
 def _chunk(row: dict[str, Any]) -> Chunk:
     return Chunk(row["doc_id"], row["title"], row["start"], row["end"], row["text"])
-
-
-def _article(info: DocumentInfo, start: int) -> ArticleInfo:
-    i = bisect.bisect_right([a.start for a in info.articles], start) - 1
-    return info.articles[max(i, 0)]
 
 
 def _record(info: DocumentInfo, signatures: Mapping[str, np.ndarray]) -> str:

@@ -1,5 +1,6 @@
 """What one index generation holds, how it is written and read, and what it was built with."""
 
+import bisect
 import hashlib
 import json
 import time
@@ -55,6 +56,11 @@ class DocumentInfo:
         """The corpus file this document comes from (a record's `FILE#ID` names FILE)."""
         return self.doc_id.split("#", 1)[0]
 
+    def article_at(self, start: int) -> ArticleInfo:
+        """The article whose span holds offset `start` (the first, before any article)."""
+        i = bisect.bisect_right([a.start for a in self.articles], start) - 1
+        return self.articles[max(i, 0)]
+
 
 def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     """Everything that decides which chunks a file gives and which vectors they get.
@@ -62,8 +68,9 @@ def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     torch and fp32 ONNX give the same vectors (cosine > 0.9999, the same eval), so switching
     between them keeps the index; int8 vectors differ (cosine ~0.96) and are marked.
     """
+    kind = vectors_kind(settings)
     return {
-        **({"vectors": "int8"} if settings.embed_backend == "onnx-int8" else {}),
+        **({"vectors": kind} if kind else {}),
         "model": embedder.model_id,
         "dim": embedder.dim,
         "embedder": settings.embedder,
@@ -75,6 +82,11 @@ def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
             "model_max_tokens": embedder.max_tokens,
         },
     }
+
+
+def vectors_kind(settings: Settings) -> str | None:
+    """ "int8" for quantised vectors; None for full precision (torch and fp32 ONNX agree)."""
+    return "int8" if settings.embed_backend == "onnx-int8" else None
 
 
 def chunk_id(doc_sha256: str, start: int, end: int, fingerprint_key: str) -> str:
@@ -191,10 +203,7 @@ def check_compatible(
             f"configured model is {settings.model!r}: rebuild with `rag index`, or set "
             f"RAG_MODEL={manifest['model']}"
         )
-    built, configured = (
-        manifest.get("vectors"),
-        "int8" if settings.embed_backend == "onnx-int8" else None,
-    )
+    built, configured = manifest.get("vectors"), vectors_kind(settings)
     if built != configured:
         raise IndexMismatchError(
             f"Index in {str(folder)!r} holds {built or 'full-precision'} vectors, but "

@@ -62,8 +62,8 @@ class MilvusStore:
         expr = ""
         if allowed is not None:
             expr = f"pk in [{', '.join(quote(self.keys[i]) for i in np.flatnonzero(allowed))}]"
-        found = self.collections.dense(queries, max(1, min(k, len(self))), expr)
         width = max(1, min(k, len(self)))
+        found = self.collections.dense(queries, width, expr)
         scores = np.full((len(queries), width), -np.inf, dtype=np.float32)
         ids = np.full((len(queries), width), -1, dtype=np.int64)
         for q, hits in enumerate(found):
