@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 # PyTorch's CPU-only wheels. For a GPU build: `make install TORCH_INDEX=https://download.pytorch.org/whl/cu128`.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: install run test lint eval bench clean torch torch-source
+.PHONY: install run test lint eval bench clean torch torch-source browser
 
 install: $(STAMP)
 
@@ -50,7 +50,16 @@ torch:
 run: install
 	$(BIN)/rag serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: install
+# The page tests drive a real Chromium through Playwright; browser downloads are not needed (or
+# possible offline), so Debian's package is used, installed here when missing and we are root.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "==> installing Debian's chromium for the page tests"; \
+		apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }; \
+	else echo "==> no Chromium found: the page tests need it (as root: apt-get install chromium)"; fi
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install

@@ -6,10 +6,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api import docs, errors
 from api.middleware import AccessLog, BodyLimit
-from api.routes import router
+from api.routes import STATIC, router
 from api.throttle import Throttle
 from rag.config import Settings
 from rag.service import RagService
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     app.state.settings = settings
     app.state.throttle = Throttle(settings)
     app.include_router(router(settings))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     docs.install(app)
     if settings.cors_origins:

@@ -66,11 +66,17 @@ def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | 
         yield Answer(retrieval.question, _declined(retrieval), retrieval, False, generator.name)
         return
     pieces: list[str] = []
+    quotes: list[Quote] = []
     for piece in generator.stream(retrieval.question, retrieval.passages):
+        if isinstance(piece, Quote):
+            quotes.append(piece)
+            continue
         pieces.append(piece)
         yield piece
     text, dropped = check_citations("".join(pieces), len(retrieval.passages))
-    yield Answer(retrieval.question, text, retrieval, True, generator.name, tuple(dropped))
+    yield Answer(
+        retrieval.question, text, retrieval, True, generator.name, tuple(dropped), tuple(quotes)
+    )
 
 
 def _declined(retrieval: Retrieval) -> str:

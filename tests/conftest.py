@@ -16,6 +16,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="save the page tests' screenshots under eval/results/screenshots",
+    )
+
+
+@pytest.fixture(scope="session")
+def screenshots(request: pytest.FixtureRequest) -> Path | None:
+    """Where the browser tests save screenshots, or None (the default: none are saved)."""
+    return ROOT / "eval/results/screenshots" if request.config.getoption("--screenshots") else None
+
+
 def read_exact(path: str | Path) -> str:
     """Read a file the way the HTTP contract's invariant does."""
     with open(path, encoding="utf-8", newline="") as fh:

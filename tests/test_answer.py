@@ -60,6 +60,8 @@ def test_streamed_answer_ends_with_citations(api_url: str) -> None:
     assert "".join(tokens) == final["answer"]
     assert "407-1" in final["answer"]
     check_markers_and_spans(final)
+    whole = httpx.post(f"{api_url}/answer", json={"question": BY_ID["q025"].question}).json()
+    assert final["quotes"] == whole["quotes"] and final["quotes"]  # the page highlights these
 
 
 def test_unknown_generator_lists_the_available_ones(api_url: str) -> None:

@@ -210,12 +210,18 @@ def test_cors_origins_are_configurable(seed_service: RagService) -> None:
         assert pre.headers["access-control-allow-origin"] == "https://newsroom.example"
 
 
-def test_web_page_is_served_and_wired_to_the_api(api_url: str) -> None:
+def test_web_page_and_its_modules_are_served_from_this_server_only(api_url: str) -> None:
     page = httpx.get(f"{api_url}/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "Ask the articles" in page.text
-    for route in ('"/answer"', '"/generators"', "stream: true"):
-        assert route in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "Ask the archive" in page.text and "http" not in page.text
+    for asset in ("/static/page.css", "/static/js/main.js", "/static/js/ask.js"):
+        reply = httpx.get(f"{api_url}{asset}")
+        assert (
+            reply.status_code == 200
+            and "http://" not in reply.text
+            and "https://" not in reply.text
+        )
 
 
 def test_blank_questions_get_one_message_in_one_shape(api_url: str) -> None:

@@ -12,7 +12,8 @@ class Generator(Protocol):
 
     gen = registry.resolve("generator", "openai")(settings, embedder)   # embedder: optional help
     draft = gen.generate("Who ...?", passages)   # draft.text cites [n]
-    for piece in gen.stream("Who ...?", passages): print(piece, end="")
+    for piece in gen.stream("Who ...?", passages): print(piece, end="")   # str pieces; a Quote
+                                        # (extractive backends) says where the next piece comes from
     A backend that needs configuration raises UnknownComponentError from its constructor
     saying which setting to set; backends raise GeneratorError when the model fails, times out or answers nonsense.
     """
@@ -21,7 +22,7 @@ class Generator(Protocol):
 
     def generate(self, question: str, passages: Sequence[Passage]) -> "Draft": ...
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]: ...
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator["str | Quote"]: ...
 
 
 @dataclass(frozen=True)

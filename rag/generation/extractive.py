@@ -32,8 +32,9 @@ class ExtractiveGenerator:
         quotes = self.select(question, passages)
         return Draft(" ".join(f"{_flat(q.text)} [{q.citation}]" for q in quotes), tuple(quotes))
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Quote]:
         for i, quote in enumerate(self.select(question, passages)):
+            yield quote
             yield f"{' ' if i else ''}{_flat(quote.text)} [{quote.citation}]"
 
     def select(self, question: str, passages: Sequence[Passage]) -> list[Quote]:

@@ -1,0 +1,131 @@
+// Ask: the question form, its filters in the shareable link, the streamed answer and its evidence.
+
+import { $, byline, h, marked, pages } from "./dom.js";
+import { call, events, Problem } from "./http.js";
+import { openSource } from "./reader.js";
+
+const FIELDS = { q: "question", from: "date-from", to: "date-to", outlet: "outlet" };
+
+export function readState() {
+  return Object.fromEntries(Object.entries(FIELDS).map(([k, id]) => [k, $(id).value.trim()]));
+}
+
+export function showState(params) {
+  for (const [k, id] of Object.entries(FIELDS)) {
+    const value = params.get(k) || "";
+    if (id === "outlet" && value && ![...$(id).options].some((o) => o.value === value)) $(id).add(new Option(value, value));
+    $(id).value = value;
+  }
+}
+
+function linkFor(state) {
+  const params = new URLSearchParams();
+  for (const k of Object.keys(FIELDS)) if (state[k]) params.set(k, state[k]);
+  return "?" + params.toString() + location.hash;
+}
+
+function filtersOf(state) {
+  const filters = {};
+  if (state.from) filters.published_from = state.from;
+  if (state.to) filters.published_to = state.to;
+  if (state.outlet) filters.outlets = [state.outlet];
+  return Object.keys(filters).length ? filters : null;
+}
+
+export function say(text, kind = "info") {
+  $("status").textContent = text;
+  $("status").dataset.kind = kind;
+  $("status").setAttribute("role", kind === "error" ? "alert" : "status");
+}
+
+function busy(on) {
+  $("ask-button").disabled = on;
+  $("ask-button").textContent = on ? "Asking…" : "Ask";
+  $("spinner").hidden = !on;
+  $("results").setAttribute("aria-busy", on ? "true" : "false");
+}
+
+function quotesFor(answer, n) {
+  return (answer.quotes || []).filter((q) => q.citation === n);
+}
+
+function passageCard(p, n, answer) {
+  const s = p.source;
+  const open = () => openSource(p, quotesFor(answer, n));
+  const where = [s.doc_id, `characters ${s.start}–${s.end}`, pages(s)].filter(Boolean).join(" · ");
+  return h(
+    "li",
+    { class: "passage", id: `passage-${n}` },
+    h("div", { class: "source" }, h("span", { class: "n" }, `[${n}]`), " ", h("strong", {}, s.title || "(untitled)"), byline(s) ? " — " + byline(s) : ""),
+    h("p", { class: "text" }, marked(p.text, s.start, p.highlights, "highlight")),
+    h("div", { class: "where" }, where),
+    h("button", { type: "button", class: "read", onclick: open, "aria-label": `Read passage ${n} in its article` }, "Read in the article"),
+  );
+}
+
+function linkedAnswer(answer) {
+  const parts = answer.answer.split(/(\[\d+\])/);
+  return parts.map((part) => {
+    const m = part.match(/^\[(\d+)\]$/);
+    const n = m ? Number(m[1]) : 0;
+    if (!n || n > answer.citations.length) return part;
+    const p = answer.citations[n - 1];
+    return h(
+      "a",
+      {
+        href: `#passage-${n}`,
+        class: "cite",
+        "aria-label": `source ${n}: ${p.source.title || p.source.doc_id}`,
+        onclick: (event) => {
+          event.preventDefault();
+          openSource(p, quotesFor(answer, n));
+        },
+      },
+      part,
+    );
+  });
+}
+
+function showDone(answer) {
+  const cited = new Set(answer.cited);
+  const numbered = answer.citations.map((p, i) => [p, i + 1]);
+  const evidence = numbered.filter(([, n]) => cited.has(n));
+  const also = numbered.filter(([, n]) => !cited.has(n));
+  $("answer").replaceChildren(...linkedAnswer(answer));
+  $("answer").dataset.state = answer.answerable ? "answered" : "declined";
+  if (!answer.answerable) {
+    say("Not covered by the articles. The nearest passages are below, so you can judge for yourself.", "declined");
+  } else {
+    say(`Answered from ${evidence.length} cited passage${evidence.length === 1 ? "" : "s"}.`);
+  }
+  $("evidence-title").textContent = answer.answerable ? "Evidence" : "Nearest passages (not enough to answer)";
+  $("evidence").hidden = answer.answerable ? !evidence.length : !also.length;
+  $("evidence-list").replaceChildren(...(answer.answerable ? evidence : also).map(([p, n]) => passageCard(p, n, answer)));
+  $("also").hidden = !answer.answerable || !also.length;
+  $("also-list").replaceChildren(...(answer.answerable ? also : []).map(([p, n]) => passageCard(p, n, answer)));
+}
+
+export async function ask(state, generator) {
+  history.replaceState(null, "", linkFor(state));
+  $("answer").replaceChildren();
+  delete $("answer").dataset.state;
+  $("evidence").hidden = true;
+  $("also").hidden = true;
+  say("Searching the articles…");
+  busy(true);
+  try {
+    const json = { question: state.q, generator: generator || null, stream: true, filters: filtersOf(state) };
+    const response = await call("/answer", { method: "POST", json });
+    for await (const { kind, data } of events(response)) {
+      if (kind === "token") {
+        $("answer").append(data);
+        say("Writing the answer…");
+      } else if (kind === "done") showDone(data);
+      else if (kind === "error") throw new Problem(data.detail, data.status);
+    }
+  } catch (error) {
+    say(error instanceof Problem ? error.message : `Something went wrong: ${error.message}`, "error");
+  } finally {
+    busy(false);
+  }
+}

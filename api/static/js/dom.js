@@ -1,0 +1,56 @@
+// Small helpers for building the page's elements without innerHTML (article text is never markup).
+
+export const $ = (id) => document.getElementById(id);
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else if (name === "class") el.className = value;
+    else el.setAttribute(name, value === true ? "" : value);
+  }
+  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+export function formatDate(iso) {
+  if (!iso) return null;
+  const date = new Date(iso.length === 10 ? iso + "T00:00:00Z" : iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleDateString("en-GB", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+// "Outlet · 5 Mar 2024" for what the reader checks first; the file name only as a last resort.
+export function byline(source) {
+  return [source.outlet, formatDate(source.published)].filter(Boolean).join(" · ");
+}
+
+export function pages(source) {
+  if (!source.page_start) return null;
+  return source.page_start === source.page_end ? `page ${source.page_start}` : `pages ${source.page_start}–${source.page_end}`;
+}
+
+// The text from start to end with the given sub-ranges wrapped in <mark class=cls> (the rest in
+// <mark class=rest> when given); offsets are absolute, `base` is where `text` starts, so spans
+// index the document exactly as the API does. Marks are never nested: nested inline backgrounds
+// paint over the line above.
+export function marked(text, base, ranges, cls, rest = null) {
+  const parts = [];
+  const plain = (s) => (rest && s ? h("mark", { class: rest }, s) : s);
+  let at = base;
+  const end = base + text.length;
+  const inside = ranges
+    .map((r) => [Math.max(r.start, base), Math.min(r.end, end)])
+    .filter(([s, e]) => s < e)
+    .sort((a, b) => a[0] - b[0]);
+  for (const [s, e] of inside) {
+    if (e <= at) continue;
+    const from = Math.max(s, at);
+    if (from > at) parts.push(plain(text.slice(at - base, from - base)));
+    parts.push(h("mark", { class: cls, "data-start": from, "data-end": e }, text.slice(from - base, e - base)));
+    at = e;
+  }
+  if (at < end) parts.push(plain(text.slice(at - base)));
+  return parts;
+}

@@ -1,0 +1,68 @@
+// Wires the page: the API key, the two views (Ask, Archive), and a shared ?q= link on arrival.
+
+import { $ } from "./dom.js";
+import { apiKey, call } from "./http.js";
+import { ask, readState, say, showState } from "./ask.js";
+import { installLibrary, loadLibrary, outlets } from "./library.js";
+import { installReader } from "./reader.js";
+
+function showView() {
+  const archive = location.hash === "#archive";
+  $("ask-view").hidden = archive;
+  $("library-view").hidden = !archive;
+  $("tab-ask").setAttribute("aria-current", archive ? "false" : "page");
+  $("tab-archive").setAttribute("aria-current", archive ? "page" : "false");
+  if (archive) loadLibrary().catch((error) => say(error.message, "error"));
+}
+
+function fillOutlets() {
+  const select = $("outlet");
+  const chosen = select.value;
+  const names = new Set([...outlets(), chosen].filter(Boolean));
+  select.replaceChildren(new Option("Any outlet", ""), ...[...names].map((n) => new Option(n, n)));
+  select.value = chosen;
+}
+
+async function loadGenerators() {
+  const list = await (await call("/generators")).json();
+  $("generator").replaceChildren(
+    ...list.map((g) => {
+      const option = new Option(g.name + (g.available ? "" : " (not configured)"), g.name, g.default, g.default);
+      option.disabled = !g.available;
+      return option;
+    }),
+  );
+}
+
+async function load() {
+  try {
+    await Promise.all([loadGenerators(), loadLibrary()]);
+    return true;
+  } catch (error) {
+    say(error.message, "error");
+    return false;
+  }
+}
+
+function install() {
+  $("key").value = apiKey.get();
+  $("key").addEventListener("change", async () => {
+    apiKey.set($("key").value.trim());
+    if (await load()) say("Key saved.");
+  });
+  installReader();
+  installLibrary(fillOutlets);
+  window.addEventListener("hashchange", showView);
+  $("ask").addEventListener("submit", (event) => {
+    event.preventDefault();
+    ask(readState(), $("generator").value);
+  });
+}
+
+install();
+load().then((ready) => {
+  showView();
+  const params = new URLSearchParams(location.search);
+  showState(params);
+  if (ready && params.get("q")) ask(readState(), $("generator").value);
+});
