@@ -123,8 +123,7 @@ def test_pdf_passage_shows_its_pages_and_highlights(tab: Tab, site: str) -> None
     doc_id, span = card.locator(".where").inner_text().split(" · ")[:2]
     start, end = map(int, re.findall(r"\d+", span))
     assert (
-        page.locator("#reader-passage").text_content()
-        == document(site, doc_id)["text"][start:end]
+        page.locator("#reader-passage").text_content() == document(site, doc_id)["text"][start:end]
     )
     for mark in page.locator("#reader-text mark.highlight").all():
         s, e = int(mark.get_attribute("data-start") or 0), int(mark.get_attribute("data-end") or 0)
