@@ -33,6 +33,7 @@ STATUS: dict[type[errors.RagError], int] = {
     errors.StorageError: 503,
     errors.StorageFullError: 507,
     errors.MissingDependencyError: 503,
+    errors.ConfigError: 503,
     errors.CorpusError: 503,
 }
 

@@ -160,7 +160,8 @@ class QueryResponse(BaseModel):
     passages: list[PassageOut]
     answerable: bool
     relevance: float = Field(
-        description="Top dense cosine; `answerable` compares it to a threshold"
+        description="Confidence (0..1) that the passages cover the question; `answerable` "
+        "compares it to the abstention model's cut-off"
     )
     notice: str | None = Field(
         None,

@@ -3,7 +3,7 @@
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +16,7 @@ from rag.config import SearchMode, Settings
 from rag.documents import Corpus, Document
 from rag.errors import RagError
 from rag.index import FORMAT_VERSION, index_exists, load_index, update_index
-from rag.retrieval import Query, Retriever
+from rag.retrieval import Query, Retrieval, Retriever
 from rag.service import RagService
 
 
@@ -27,6 +27,7 @@ class BeirData:
     queries: dict[str, str]
     qrels: dict[str, dict[str, float]]
     fingerprint: str
+    folder: Path
 
 
 def _open(folder: Path, stem: str) -> IO[str]:
@@ -69,7 +70,7 @@ def load_beir(folder: Path, split: str, progress: bool = True) -> BeirData:
     queries = {
         r["_id"]: r["text"] for r in _records(folder, "queries", progress) if r["_id"] in qrels
     }
-    return BeirData(documents, titles, queries, qrels, digest.hexdigest()[:16])
+    return BeirData(documents, titles, queries, qrels, digest.hexdigest()[:16], folder)
 
 
 def _layout(titles: dict[str, str]) -> Any:
@@ -97,6 +98,38 @@ def cache_dir(data: BeirData, settings: Settings, root: Path) -> Path:
     return root / f"beir-{data.fingerprint}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
+def beir_retriever(
+    data: BeirData, settings: Settings, cache_root: Path, progress: bool = True
+) -> Callable[..., list[Retrieval]]:
+    """A search function over the dataset's cached index (built on first use)."""
+    index_dir = cache_dir(data, settings, cache_root)
+    service = RagService(settings.model_copy(update={"index_dir": index_dir}))
+    if not index_exists(index_dir):
+        update_index(
+            index_dir,
+            lambda: Corpus(data.folder, tuple(data.documents), ()),
+            service.settings,
+            service.embedder,
+            layout_of=_layout(data.titles),
+            progress=progress,
+        )
+    index = load_index(index_dir, service.settings, service.embedder)
+    retriever = Retriever(index, service.embedder, service.settings)
+
+    def search(
+        questions: Sequence[str], k: int = 10, mode: SearchMode | None = None
+    ) -> list[Retrieval]:
+        out: list[Retrieval] = []
+        for start in tqdm(
+            range(0, len(questions), 64), desc="Querying", unit=" batch", disable=not progress
+        ):
+            batch = questions[start : start + 64]
+            out += retriever.search([Query(q, k, mode or settings.mode) for q in batch])
+        return out
+
+    return search
+
+
 def run_beir(
     folder: Path,
     split: str,
@@ -107,39 +140,29 @@ def run_beir(
 ) -> dict[str, Any]:
     """Document-level nDCG@10, recall@100 and MRR@10, comparable with published BEIR numbers."""
     data = load_beir(folder, split, progress)
-    index_dir = cache_dir(data, settings, cache_root)
-    service = RagService(settings.model_copy(update={"index_dir": index_dir}))
-    if not index_exists(index_dir):
-        update_index(
-            index_dir,
-            lambda: Corpus(folder, tuple(data.documents), ()),
-            service.settings,
-            service.embedder,
-            layout_of=_layout(data.titles),
-            progress=progress,
-        )
-    index = load_index(index_dir, service.settings, service.embedder)
-    retriever = Retriever(index, service.embedder, service.settings)
+    search = beir_retriever(data, settings, cache_root, progress)
     mode = mode or settings.mode
     qids = list(data.queries)
     rows: list[dict[str, Any]] = []
-    for start in tqdm(
-        range(0, len(qids), 64), desc="Querying", unit=" batch", disable=not progress
-    ):
-        batch = qids[start : start + 64]
-        results = retriever.search([Query(data.queries[q], 300, mode) for q in batch])
-        for qid, result in zip(batch, results, strict=True):
-            ranking = metrics.dedupe([p.doc_id for p in result.passages])
-            rel = data.qrels[qid]
-            rows.append(
-                {
-                    "id": qid,
-                    "ndcg@10": metrics.ndcg_at(ranking, rel, 10),
-                    "recall@100": metrics.recall_at(ranking, rel, 100),
-                    "mrr@10": metrics.mrr_at(ranking, rel, 10),
-                }
-            )
+    results = search([data.queries[q] for q in qids], 300, mode)
+    for qid, result in zip(qids, results, strict=True):
+        ranking = metrics.dedupe([p.doc_id for p in result.passages])
+        rel = data.qrels[qid]
+        rows.append(
+            {
+                "id": qid,
+                "ndcg@10": metrics.ndcg_at(ranking, rel, 10),
+                "recall@100": metrics.recall_at(ranking, rel, 100),
+                "mrr@10": metrics.mrr_at(ranking, rel, 10),
+            }
+        )
     names = ("ndcg@10", "recall@100", "mrr@10")
     summary: dict[str, float] = {m: metrics.mean([float(r[m]) for r in rows]) for m in names}
     summary["queries"] = len(rows)
-    return {"summary": summary, "rows": rows, "split": split, "mode": mode, "index": str(index_dir)}
+    return {
+        "summary": summary,
+        "rows": rows,
+        "split": split,
+        "mode": mode,
+        "index": str(cache_dir(data, settings, cache_root)),
+    }

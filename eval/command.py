@@ -4,19 +4,24 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import DEFAULT_SEEDS, load_questions
-from eval.report import missed_lines, summary_table, write_json
+from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
+from eval.report import missed_lines, summary_table, table, write_json
 from eval.runner import missed, run_eval
+from eval.tables import MODES, abstention_rows, fusion_holds, fusion_rows
 from rag.config import Settings
 from rag.service import RagService
 
 THRESHOLDS = {  # flag -> (summary key, direction)
     "min_hit1": ("hit@1", "min"),
+    "min_evidence1": ("evidence@1", "min"),
     "min_hit5": ("hit@5", "min"),
     "min_evidence5": ("evidence@5", "min"),
     "min_abstain": ("abstain_rate", "min"),
     "max_false_refusal": ("false_refusal_rate", "max"),
     "min_ndcg10": ("ndcg@10", "min"),
+    "max_refused": ("cv_answerable_refused", "max"),
+    "min_declined_on_topic": ("cv_on_topic_declined", "min"),
+    "min_declined_off_topic": ("cv_off_topic_declined", "min"),
 }
 
 
@@ -30,6 +35,17 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--beir", type=Path, default=None, metavar="DIR", help="a BEIR dataset folder")
     p.add_argument("--split", default="test", help="BEIR qrels split")
+    p.add_argument(
+        "--hard",
+        type=Path,
+        default=HARD_SEEDS,
+        help="a second set for the fusion and abstention tables (default: the hard seeds set)",
+    )
+    p.add_argument(
+        "--fusion-holds",
+        action="store_true",
+        help="fail when hybrid is below the better of dense and BM25 on any column",
+    )
     p.add_argument(
         "--cache", type=Path, default=Path(".cache"), help="where BEIR indexes are cached"
     )
@@ -45,20 +61,39 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         report = run_beir(args.beir, args.split, settings, args.cache, args.mode)
         print(f"BEIR {args.beir.name} / {args.split} ({report['mode']}):")
         print(summary_table(report["summary"]))
+        rows = [{"ranker": report["mode"], "ndcg@10": report["summary"]["ndcg@10"]}]
+        for mode in (m for m in MODES if m != report["mode"]):
+            other = run_beir(args.beir, args.split, settings, args.cache, mode, progress=False)
+            rows.append({"ranker": mode, "ndcg@10": other["summary"]["ndcg@10"]})
+        report["fusion"] = sorted(rows, key=lambda r: MODES.index(r["ranker"]))
+        print(f"\nFusion against each ranker:\n{table(report['fusion'], ['ranker', 'ndcg@10'])}")
     else:
         service = RagService(settings)
         service.open(build_if_missing=True)
-        report = run_eval(service, load_questions(args.eval_file), args.k, args.mode)
+        questions = load_questions(args.eval_file)
+        report = run_eval(service, questions, args.k, args.mode)
         print(f"{args.eval_file.name} ({report['mode']}, k={args.k}):")
         print(summary_table(report["summary"]))
         if misses := missed(report):
             print(f"\nMissed ({len(misses)}):\n{missed_lines(misses)}")
+        sets = {"seeds": questions, "hard": load_questions(args.hard)}
+        report["fusion"] = fusion_rows(service, sets, args.k)
+        print(
+            f"\nFusion against each ranker:\n{table(report['fusion'], list(report['fusion'][0]))}"
+        )
+        report["abstention"] = abstention_rows(service, [*sets["seeds"], *sets["hard"]])
+        print("\nAbstention, 5-fold cross-validation (each fold's model fitted on the others):")
+        print(table(report["abstention"], list(report["abstention"][0])))
+        for row in report["abstention"]:
+            key = row["questions"].replace("-", "_")
+            report["summary"][f"cv_{key}_{row['rate']}"] = row["value"]
     if args.json:
         write_json(args.json, report)
-    return _gate(args, report["summary"])
+    return _gate(args, report)
 
 
-def _gate(args: argparse.Namespace, summary: dict[str, Any]) -> int:
+def _gate(args: argparse.Namespace, report: dict[str, Any]) -> int:
+    summary = report["summary"]
     failures = []
     for flag, (key, direction) in THRESHOLDS.items():
         limit = getattr(args, flag)
@@ -69,6 +104,8 @@ def _gate(args: argparse.Namespace, summary: dict[str, Any]) -> int:
             failures.append(
                 f"{key} = {value:.3f} is {'below' if direction == 'min' else 'above'} {limit}"
             )
+    if getattr(args, "fusion_holds", False) and "fusion" in report:
+        failures += [f"fusion loses: {line}" for line in fusion_holds(report["fusion"])]
     for failure in failures:
         print(f"FAIL: {failure}")
     return 1 if failures else 0

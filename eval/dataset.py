@@ -2,12 +2,14 @@
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rag.errors import RagError
 
 DEFAULT_SEEDS = Path(__file__).parent / "datasets" / "seeds.jsonl"
+HARD_SEEDS = Path(__file__).parent / "datasets" / "seeds_hard.jsonl"
 
 
 class EvalQuestion(BaseModel):
@@ -19,10 +21,17 @@ class EvalQuestion(BaseModel):
     question: str = Field(min_length=1)
     sources: list[str]
     evidence: str | None = None
+    kind: Literal["on-topic", "off-topic"] | None = Field(
+        None, description="For unanswerable questions: about the articles' subject, or not"
+    )
 
     @property
     def answerable(self) -> bool:
         return bool(self.sources)
+
+    @property
+    def category(self) -> str:
+        return "answerable" if self.sources else (self.kind or "off-topic")
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant (tuned, see README)")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in RRF")
     lexical_weight: float = Field(1.5, ge=0.0, description="Weight of the BM25 ranking in RRF")
+    lexical_lean: float = Field(
+        4.0,
+        ge=0.0,
+        description="How much more BM25 weighs for questions of names, numbers and rare words",
+    )
     candidates: int = Field(50, ge=1, le=1000, description="Candidates per ranker before fusion")
     merge_overlaps: bool = Field(
         True, description="Merge overlapping chunks of one file in results"
@@ -74,9 +79,15 @@ class Settings(BaseSettings):
     copies_threshold: float = Field(
         0.7, gt=0.0, le=1.0, description="MinHash Jaccard at which two articles count as copies"
     )
-    answerable_threshold: float = Field(
-        0.34,
-        description="Top dense cosine below which a question counts as not covered (calibrated)",
+    answerable_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Confidence (0..1) below which a question counts as not covered; "
+        "unset: the abstention model's own cut-off",
+    )
+    abstention_model: Path | None = Field(
+        None, description="A fitted abstention model (python -m eval.abstention); unset: shipped"
     )
     reranker: str | None = Field(None, description="CrossEncoder name or local path; off if unset")
     rerank_depth: int = Field(20, ge=1, le=200, description="Candidates the re-ranker rescores")

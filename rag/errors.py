@@ -37,6 +37,10 @@ class UnknownComponentError(RagError):
     """A backend name is not registered."""
 
 
+class ConfigError(RagError):
+    """A setting names something unusable (a model file that is missing or malformed)."""
+
+
 class MissingDependencyError(RagError):
     """An optional library needed by a backend is not installed."""
 

@@ -8,10 +8,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rag.abstention import TOP_PASSAGES, AbstentionModel, signals
 from rag.chunking import Chunk
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
 from rag.filters import Filters, row_mask
+from rag.fusion import question_weights, rrf
 from rag.highlights import highlights
 from rag.index import ArticleInfo, LoadedIndex
 from rag.language import language_name, unreadable_language
@@ -75,6 +77,7 @@ class Retrieval:
     relevance: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
+    signals: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body shared by `POST /query` and `rag query --json`."""
@@ -108,17 +111,6 @@ class _Hit:
     also: list[dict[str, Any]] = field(default_factory=list)
 
 
-def rrf(
-    rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int
-) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: rows by the sum of weight / (k + rank) over the rankings holding them."""
-    fused: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, row in enumerate(ranking, start=1):
-            fused[row] = fused.get(row, 0.0) + weight / (k + rank)
-    return sorted(fused.items(), key=lambda item: -item[1])
-
-
 class Retriever:
     """Ranks the chunks of one loaded index for batches of questions."""
 
@@ -129,6 +121,9 @@ class Retriever:
         self.reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
         configured = frozenset(code.lower() for code in settings.model_languages)
         self.languages = configured or embedder.languages
+        self.abstention = AbstentionModel.load(settings.abstention_model)
+        given = settings.answerable_threshold
+        self.threshold = self.abstention.threshold if given is None else given
 
     def search(self, queries: Sequence[Query]) -> list[Retrieval]:
         """Embed all questions in one model pass, then rank each; timings are per batch."""
@@ -148,8 +143,7 @@ class Retriever:
                 hits = self._fold_copies(hits)
             if self.settings.mmr_lambda is not None:
                 hits = self._diversify(hits, q.top_k)
-            relevance = dense[0][1] if dense else 0.0
-            out.append(self._result(q.question, hits[: q.top_k], relevance))
+            out.append(self._result(q.question, hits[: q.top_k], dense, ranked))
         t2 = time.perf_counter()
         timings = {"embed": (t1 - t0) * 1e3, "search": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
         return [replace(r, timings_ms={k: round(v, 2) for k, v in timings.items()}) for r in out]
@@ -161,9 +155,16 @@ class Retriever:
         store = self.index.store
         if isinstance(store, RankingEngine):
             s = self.settings
-            weights = (s.dense_weight, s.lexical_weight)
             return [
-                store.rank(q.question, vectors[i], depth, q.mode, q.filters, s.rrf_k, weights)
+                store.rank(
+                    q.question,
+                    vectors[i],
+                    depth,
+                    q.mode,
+                    q.filters,
+                    s.rrf_k,
+                    self._weights(q.question),
+                )
                 for i, q in enumerate(queries)
             ]
         masks = [row_mask(self.index, q.filters) if q.filters else None for q in queries]
@@ -193,12 +194,15 @@ class Retriever:
         lexical = [(int(r), float(s)) for r, s in zip(lex_rows, lex_scores, strict=True)]
         if mode == "lexical":
             return lexical
-        s = self.settings
         return rrf(
             [[r for r, _ in dense], [r for r, _ in lexical]],
-            [s.dense_weight, s.lexical_weight],
-            s.rrf_k,
+            self._weights(question),
+            self.settings.rrf_k,
         )
+
+    def _weights(self, question: str) -> tuple[float, float]:
+        s = self.settings
+        return question_weights(question, s.dense_weight, s.lexical_weight, s.lexical_lean)
 
     def _rerank(self, question: str, hits: list[_Hit]) -> list[_Hit]:
         """Re-order the first `rerank_depth` hits by cross-encoder score; the rest keep their order."""
@@ -257,14 +261,24 @@ class Retriever:
         chunk = self.index.chunks[row]
         return _Hit(row, score, chunk.start, chunk.end, chunk.text)
 
-    def _result(self, question: str, hits: list[_Hit], relevance: float) -> Retrieval:
+    def _result(self, question: str, hits: list[_Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
+        """The passages, and the abstention model's confidence that they answer the question."""
         passages = tuple(
             self._passage(rank, hit, question) for rank, hit in enumerate(hits, start=1)
         )
-        answerable = bool(passages) and relevance >= self.settings.answerable_threshold
+        agree = bool(ranked) and ranked[0][0] in {row for row, _ in dense[:3]}
+        texts = [h.text for h in hits[:TOP_PASSAGES]]
+        values = signals(question, [score for _, score in dense[:10]], agree, texts)
+        relevance = self.abstention.confidence(values) if passages else 0.0
+        answerable = bool(passages) and relevance >= self.threshold
         notice = self._language_notice(question)
         return Retrieval(
-            question, passages, answerable and notice is None, round(relevance, 6), notice=notice
+            question,
+            passages,
+            answerable and notice is None,
+            round(relevance, 6),
+            notice=notice,
+            signals=values,
         )
 
     def _passage(self, rank: int, hit: _Hit, question: str) -> Passage:

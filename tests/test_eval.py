@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import DEFAULT_SEEDS, load_questions
+from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
 from eval.runner import normalise
 from rag.articles import split_articles
 from rag.errors import RagError
 from tests.conftest import SEEDS, read_exact
 
 QUESTIONS = load_questions(DEFAULT_SEEDS)
+HARD = load_questions(HARD_SEEDS)
 TEXTS = {p.name: read_exact(p) for p in SEEDS.glob("*.txt")}
 
 
@@ -32,7 +33,22 @@ def test_the_set_is_big_and_covers_every_article() -> None:
     assert len(covered) == 23
 
 
-@pytest.mark.parametrize("q", [q for q in QUESTIONS if q.answerable], ids=lambda q: q.id)
+def test_the_hard_set_is_hard_and_big() -> None:
+    """At least 40 paraphrased answerable questions sharing few words with their evidence, and
+    at least 40 on-topic questions the articles cannot answer, besides off-topic ones."""
+    kinds = Counter(q.category for q in HARD)
+    assert kinds["answerable"] >= 40 and kinds["on-topic"] >= 40 and kinds["off-topic"] >= 10
+    from rag.lexical import tokenize
+
+    overlap = [
+        len(set(tokenize(q.question)) & set(tokenize(q.evidence))) / len(set(tokenize(q.evidence)))
+        for q in HARD
+        if q.answerable
+    ]
+    assert sum(overlap) / len(overlap) < 0.2
+
+
+@pytest.mark.parametrize("q", [q for q in QUESTIONS + HARD if q.answerable], ids=lambda q: q.id)
 def test_evidence_sits_in_its_source_and_in_no_other_file(q) -> None:
     holders = sorted(
         name for name, text in TEXTS.items() if normalise(q.evidence) in normalise(text)
@@ -54,20 +70,30 @@ def test_rag_eval_reports_writes_json_and_passes_thresholds(run_cli, tmp_path: P
         "--json",
         str(out),
         "--min-hit1",
-        "0.85",
+        "0.95",
+        "--min-evidence1",
+        "0.88",
         "--min-hit5",
-        "0.95",
+        "0.99",
         "--min-evidence5",
-        "0.95",
+        "0.98",
         "--min-abstain",
-        "0.8",
+        "0.9",
         "--max-false-refusal",
-        "0.05",
+        "0.02",
+        "--max-refused",
+        "0.04",
+        "--min-declined-off-topic",
+        "0.6",
+        "--fusion-holds",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "hit@5" in result.stdout and "evidence@5" in result.stdout
+    assert "Fusion against each ranker" in result.stdout and "cross-validation" in result.stdout
     report = json.loads(out.read_text())
     assert report["summary"]["offsets_exact"] == 1.0
+    groups = {r["questions"]: r for r in report["abstention"]}
+    assert groups["answerable"]["n"] == 148 and groups["on-topic"]["n"] == 46
     assert len(report["rows"]) == len(QUESTIONS)
 
 

@@ -1,6 +1,7 @@
 """The built-in generator: quotes the passage sentences that best match the question. No model needed."""
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -13,9 +14,18 @@ from rag.generation.base import Draft, Quote
 from rag.lexical import tokenize
 from rag.retrieval import Passage
 
-MAX_SENTENCES = 3
-MAX_WORDS = 120
-MAX_GAP = 0.25  # a sentence scoring this far below the best one adds noise, not evidence
+MAX_SENTENCES = 4
+MAX_WORDS = 80
+MAX_GAP = 0.5  # a sentence scoring this far below the best one adds noise, not evidence
+LEXICAL, RANK, KIND = 0.05, 0.05, 0.3  # score = cosine + these terms, tuned by eval/answers.py
+_NUMERIC = re.compile(
+    r"^\W*(how (many|much|long|old|soon|close|far|often)|what (date|year|day|time|share|percentage|"
+    r"proportion|number)|when)\b",
+    re.IGNORECASE,
+)
+_NAMING = re.compile(r"^\W*(who|whom|whose|which|what (is|was) the name)\b", re.IGNORECASE)
+_ENDS = re.compile(r"[.!?…:][\"'”’»)\]]*$")
+_ABBREVIATED = re.compile(r"\b[A-Z][a-z]{1,3}\.$")
 
 
 class ExtractiveGenerator:
@@ -43,15 +53,19 @@ class ExtractiveGenerator:
             (n, p, span)
             for n, p in enumerate(passages, start=1)
             for span in _sentences(p)
-            if len(p.text[span.start : span.end].split()) >= 4
+            if quotable(p.text, span)
         ]
         if not candidates:
             return []
         texts = [p.text[s.start : s.end] for _, p, s in candidates]
         scores = [
-            sem + 0.1 * lex + 0.05 / n
-            for (n, _, _), sem, lex in zip(
-                candidates, self._semantic(question, texts), _lexical(question, texts), strict=True
+            sem + LEXICAL * lex + RANK / n + KIND * _kind(question, t)
+            for (n, _, _), t, sem, lex in zip(
+                candidates,
+                texts,
+                self._semantic(question, texts),
+                _lexical(question, texts),
+                strict=True,
             )
         ]
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])
@@ -96,17 +110,43 @@ def _common_words() -> frozenset[str]:
     return frozenset(tokenize(" ".join(STOPWORDS_EN_PLUS)))
 
 
+def quotable(passage: str, span: Span) -> bool:
+    """A whole sentence of some length: it starts like one and ends like one, or is a whole line
+    of at least eight words (a standfirst); never a piece the passage cuts off."""
+    text = passage[span.start : span.end]
+    words = len(text.split())
+    start = text.lstrip("\"'“‘«(•·*-– \u00a0")[:1]
+    if words < 4 or not (start.isupper() or start.isdigit()):
+        return False
+    whole_line = passage[span.end : span.end + 1] == "\n" and words >= 8
+    return bool(_ENDS.search(text)) or whole_line
+
+
+def _kind(question: str, text: str) -> float:
+    """1 when the sentence holds what the question asks for: a number for "how many", "when",
+    ...; a name the question does not already use for "who", "which", ..."""
+    if _NUMERIC.search(question):
+        return 1.0 if any(c.isdigit() for c in text) else 0.0
+    if _NAMING.search(question):
+        asked = set(question.casefold().split())
+        names = [w for w in text.split()[1:] if w[:1].isupper() and w.casefold() not in asked]
+        return 1.0 if names else 0.0
+    return 0.0
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
 def _sentences(passage: Passage) -> list[Span]:
     """Sentences of a passage; a piece that starts in lower case continues the one before it
-    (page breaks in scraped articles cut sentences), and the title line is not a sentence."""
+    (page breaks in scraped articles cut sentences), as does a number after "Aug." and the like,
+    and the title line is not a sentence."""
     out: list[Span] = []
     for span in sentence_spans(passage.text, Span(0, len(passage.text))):
         piece = passage.text[span.start : span.end]
-        if out and piece[:1].islower():
+        previous = passage.text[out[-1].start : out[-1].end] if out else ""
+        if out and (piece[:1].islower() or (piece[:1].isdigit() and _ABBREVIATED.search(previous))):
             out[-1] = Span(out[-1].start, span.end)
         elif piece != passage.title:
             out.append(span)

@@ -1,0 +1,45 @@
+"""The two tables `rag eval` adds to its summary: fusion against each ranker, and abstention
+measured on held-out folds."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from eval.abstention import cross_validate, report, seeds_examples
+from eval.dataset import EvalQuestion
+from eval.runner import run_eval
+from rag.config import SearchMode
+from rag.service import RagService
+
+MODES: tuple[SearchMode, ...] = ("dense", "lexical", "hybrid")
+
+
+def fusion_rows(
+    service: RagService, sets: Mapping[str, Sequence[EvalQuestion]], k: int = 10
+) -> list[dict[str, Any]]:
+    """hit@1, evidence@1 and hit@5 per ranker and per question set."""
+    rows = []
+    for mode in MODES:
+        row: dict[str, Any] = {"ranker": mode}
+        for name, questions in sets.items():
+            summary = run_eval(service, questions, k, mode)["summary"]
+            row[f"{name} hit@1"] = summary["hit@1"]
+            row[f"{name} evidence@1"] = summary["evidence@1"]
+            row[f"{name} hit@5"] = summary["hit@5"]
+        rows.append(row)
+    return rows
+
+
+def fusion_holds(rows: list[dict[str, Any]]) -> list[str]:
+    """Where hybrid is worse than the better of its two rankers (empty when it never is)."""
+    by = {r["ranker"]: r for r in rows}
+    return [
+        f"{key}: hybrid {by['hybrid'][key]:.3f} < {max(by['dense'][key], by['lexical'][key]):.3f}"
+        for key in by["hybrid"]
+        if key != "ranker" and by["hybrid"][key] < max(by["dense"][key], by["lexical"][key])
+    ]
+
+
+def abstention_rows(service: RagService, questions: Sequence[EvalQuestion]) -> list[dict[str, Any]]:
+    """Answerable refused, on-topic and off-topic declined, from 5-fold cross-validation."""
+    examples = seeds_examples(service, questions)
+    return report(examples, cross_validate(examples))
