@@ -99,6 +99,8 @@ class AbstentionModel:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "AbstentionModel":
+        """Read a fitted model; also loads the word-frequency table now, not on a first question."""
+        rarity("news")
         path = path or SHIPPED
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))

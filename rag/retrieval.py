@@ -16,7 +16,7 @@ from rag.filters import Filters, row_mask
 from rag.fusion import question_weights, rrf
 from rag.highlights import highlights
 from rag.index import ArticleInfo, LoadedIndex
-from rag.language import language_name, unreadable_language
+from rag.language import detect, language_name, unreadable_language
 from rag.rerank import CrossEncoderReranker
 from rag.stores.base import Ranked, RankingEngine
 
@@ -122,6 +122,7 @@ class Retriever:
         configured = frozenset(code.lower() for code in settings.model_languages)
         self.languages = configured or embedder.languages
         self.abstention = AbstentionModel.load(settings.abstention_model)
+        detect("news")  # load the language model now, not on the first question (0.4 s)
         given = settings.answerable_threshold
         self.threshold = self.abstention.threshold if given is None else given
 
