@@ -35,6 +35,7 @@ def rarity(word: str) -> float:
 
 
 def is_name(word: str, first: bool) -> bool:
+    """Numbers, and capitalised words other than the question's first: what a reader asks about."""
     return any(c.isdigit() for c in word) or (word[:1].isupper() and not first)
 
 
@@ -75,7 +76,7 @@ def signals(
 
 @dataclass(frozen=True)
 class AbstentionModel:
-    """Standardised features, a logistic regression, and the cut-off chosen on held-out folds."""
+    """Standardised features, a logistic regression, and the cut-off it was fitted with."""
 
     means: tuple[float, ...]
     scales: tuple[float, ...]
