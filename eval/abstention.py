@@ -48,17 +48,19 @@ class Example:
 
 
 def examples_from(
-    group_of: Any, questions: Sequence[str], results: Sequence[Retrieval]
+    groups: str | Sequence[str], questions: Sequence[str], results: Sequence[Retrieval]
 ) -> list[Example]:
+    """One example per question: its group (one for all, or one each) and measured signals."""
+    each = [groups] * len(questions) if isinstance(groups, str) else groups
     return [
-        Example(group_of(i), q, tuple(r.signals[f] for f in FEATURES))
-        for i, (q, r) in enumerate(zip(questions, results, strict=True))
+        Example(g, q, tuple(r.signals[f] for f in FEATURES))
+        for g, q, r in zip(each, questions, results, strict=True)
     ]
 
 
 def seeds_examples(service: RagService, questions: Sequence[EvalQuestion]) -> list[Example]:
     results = service.query_many([q.question for q in questions], top_k=10)
-    return examples_from(lambda i: questions[i].category, [q.question for q in questions], results)
+    return examples_from([q.category for q in questions], [q.question for q in questions], results)
 
 
 def _sklearn() -> Any:
@@ -143,13 +145,11 @@ def collect(settings: Settings, scifact: Path | None, cache: Path) -> list[Examp
 
     train = load_beir(scifact, "train", progress=False)
     claims = list(train.queries.values())
-    examples += examples_from(
-        lambda i: "scifact -> seeds", claims, service.query_many(claims, top_k=10)
-    )
+    examples += examples_from("scifact -> seeds", claims, service.query_many(claims, top_k=10))
     retriever = beir_retriever(train, settings, cache)
     texts = [q.question for q in questions]
-    examples += examples_from(lambda i: "seeds -> scifact", texts, retriever(texts))
-    examples += examples_from(lambda i: "scifact answerable", claims, retriever(claims))
+    examples += examples_from("seeds -> scifact", texts, retriever(texts))
+    examples += examples_from("scifact answerable", claims, retriever(claims))
     return examples
 
 

@@ -7,6 +7,7 @@ view (a title line, a clipped fragment).
 
 import argparse
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ def whole_sentence(text: str) -> bool:
 
 def score(service: RagService, questions: Sequence[EvalQuestion]) -> dict[str, Any]:
     rows = []
+    view = cache(lambda doc_id: service.document(doc_id)[1])  # each text view read once
     for q in questions:
         if not q.answerable or not q.evidence:
             continue
@@ -45,7 +47,7 @@ def score(service: RagService, questions: Sequence[EvalQuestion]) -> dict[str, A
                 "fragments": sum(
                     1
                     for qt in answer.quotes
-                    if not quotable(service.document(qt.doc_id)[1], Span(qt.start, qt.end))
+                    if not quotable(view(qt.doc_id), Span(qt.start, qt.end))
                 ),
             }
         )

@@ -39,9 +39,10 @@ def is_name(word: str, first: bool) -> bool:
     return any(c.isdigit() for c in word) or (word[:1].isupper() and not first)
 
 
-def question_words(question: str) -> list[tuple[int, str]]:
-    """(position, word) for the question's content words: stopwords and single letters out."""
-    return [(i, w) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1 and tokenize(w)]
+def question_words(question: str) -> list[tuple[int, str, list[str]]]:
+    """(position, word, stems) for the question's content words: stopwords and single letters out."""
+    words = ((i, w, tokenize(w)) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1)
+    return [(i, w, stems) for i, w, stems in words if stems]
 
 
 def signals(
@@ -54,9 +55,9 @@ def signals(
     words = set(_WORD.findall(" ".join(texts[:TOP_PASSAGES]).casefold()))
     weight = covered = missing = 0.0
     names = named = 0
-    for i, word in question_words(question):
+    for i, word, stems in question_words(question):
         rare = rarity(word.casefold())
-        hit = all(s in found for s in tokenize(word)) or word.casefold() in words
+        hit = all(s in found for s in stems) or word.casefold() in words
         weight += rare
         covered += rare if hit else 0.0
         missing = max(missing, 0.0 if hit else rare)

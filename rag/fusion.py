@@ -20,7 +20,7 @@ def specificity(question: str) -> float:
     words = question_words(question)
     if not words:
         return 0.0
-    specific = sum(1 for i, w in words if i and _PROPER.match(w))
+    specific = sum(1 for i, w, _ in words if i and _PROPER.match(w))
     return specific / len(words)
 
 

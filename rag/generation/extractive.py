@@ -3,7 +3,7 @@
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 from rag.articles import Span
@@ -58,8 +58,9 @@ class ExtractiveGenerator:
         if not candidates:
             return []
         texts = [p.text[s.start : s.end] for _, p, s in candidates]
+        wanted = _answer_type(question)
         scores = [
-            sem + LEXICAL * lex + RANK / n + KIND * _kind(question, t)
+            sem + LEXICAL * lex + RANK / n + KIND * wanted(t)
             for (n, _, _), t, sem, lex in zip(
                 candidates,
                 texts,
@@ -122,16 +123,19 @@ def quotable(passage: str, span: Span) -> bool:
     return bool(_ENDS.search(text)) or whole_line
 
 
-def _kind(question: str, text: str) -> float:
-    """1 when the sentence holds what the question asks for: a number for "how many", "when",
-    ...; a name the question does not already use for "who", "which", ..."""
+def _answer_type(question: str) -> Callable[[str], float]:
+    """Scores 1 for a sentence holding what the question asks for: a number for "how many",
+    "when", ...; a name the question does not already use for "who", "which", ..."""
     if _NUMERIC.search(question):
-        return 1.0 if any(c.isdigit() for c in text) else 0.0
+        return lambda text: 1.0 if any(c.isdigit() for c in text) else 0.0
     if _NAMING.search(question):
         asked = set(question.casefold().split())
-        names = [w for w in text.split()[1:] if w[:1].isupper() and w.casefold() not in asked]
-        return 1.0 if names else 0.0
-    return 0.0
+        return lambda text: (
+            1.0
+            if any(w[:1].isupper() and w.casefold() not in asked for w in text.split()[1:])
+            else 0.0
+        )
+    return lambda text: 0.0
 
 
 def _flat(text: str) -> str:

@@ -45,7 +45,7 @@ class VectorStore(Protocol):
 class RankingEngine(Protocol):
     """A store that ranks by itself: dense, BM25 and their fusion, filters pushed down (Milvus).
 
-    Returns the dense ranking (its top score is the question's relevance) and the ranking for
+    Returns the dense ranking (its scores feed the abstention model) and the ranking for
     `mode`, both as (row, score), best first.
     """
 

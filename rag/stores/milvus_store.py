@@ -81,7 +81,7 @@ class MilvusStore:
         rrf_k: int,
         weights: tuple[float, float],
     ) -> tuple[Ranked, Ranked]:
-        """One dense search (for relevance), then BM25 or Milvus's RRF hybrid when asked."""
+        """One dense search (for the abstention signals), then BM25 or Milvus's RRF hybrid when asked."""
         expr = filter_expr(filters)
         collections = self.collections
         with milvus_errors("searching"):

@@ -1,6 +1,6 @@
 // Ask: the question form, its filters in the shareable link, the streamed answer and its evidence.
 
-import { $, byline, h, marked, pages } from "./dom.js";
+import { $, byline, h, marked, pages, tell } from "./dom.js";
 import { call, events, Problem } from "./http.js";
 import { openSource } from "./reader.js";
 
@@ -33,9 +33,7 @@ function filtersOf(state) {
 }
 
 export function say(text, kind = "info") {
-  $("status").textContent = text;
-  $("status").dataset.kind = kind;
-  $("status").setAttribute("role", kind === "error" ? "alert" : "status");
+  tell("status", text, kind);
 }
 
 function busy(on) {

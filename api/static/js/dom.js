@@ -2,6 +2,13 @@
 
 export const $ = (id) => document.getElementById(id);
 
+// A status line: plain words, announced politely, or as an alert when something went wrong.
+export function tell(id, text, kind = "info") {
+  $(id).textContent = text;
+  $(id).dataset.kind = kind;
+  $(id).setAttribute("role", kind === "error" ? "alert" : "status");
+}
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {

@@ -16,7 +16,6 @@ export class Problem extends Error {
 
 const PLAIN = {
   401: "This server needs an API key: open “API key” at the top of the page and enter one.",
-  413: "That is larger than this server accepts.",
   429: "Too many requests just now: wait a moment and try again.",
 };
 
@@ -34,7 +33,7 @@ async function problem(response) {
     body = null;
   }
   const detail = detailOf(body);
-  const message = PLAIN[response.status] && response.status !== 413 ? PLAIN[response.status] : detail;
+  const message = PLAIN[response.status] || detail;
   return new Problem(message || `The server answered ${response.status} ${response.statusText}.`, response.status);
 }
 

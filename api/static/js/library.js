@@ -1,15 +1,13 @@
 // The archive: what is indexed, a search over it, and (with a write key) upload and delete.
 
-import { $, formatDate, h } from "./dom.js";
+import { $, formatDate, h, tell } from "./dom.js";
 import { call, documentPath, Problem } from "./http.js";
 
 let documents = [];
 let onChange = () => {};
 
 function note(text, kind = "info") {
-  $("library-status").textContent = text;
-  $("library-status").dataset.kind = kind;
-  $("library-status").setAttribute("role", kind === "error" ? "alert" : "status");
+  tell("library-status", text, kind);
 }
 
 function summary(doc) {
