@@ -27,6 +27,12 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
+def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A passage's stems and its casefolded words, kept: top passages recur across questions."""
+    return frozenset(tokenize(text)), frozenset(_WORD.findall(text.casefold()))
+
+
 def rarity(word: str) -> float:
     """0 for "the", about 7 for a word English text never uses (most names)."""
     from wordfreq import zipf_frequency
@@ -51,8 +57,12 @@ def signals(
     """The model's inputs: `dense` the top dense scores, best first; `texts` the top passages."""
     top = dense[0] if dense else 0.0
     rest = dense[1:10]
-    found = set(tokenize(" ".join(texts[:TOP_PASSAGES])))
-    words = set(_WORD.findall(" ".join(texts[:TOP_PASSAGES]).casefold()))
+    found: set[str] = set()
+    words: set[str] = set()
+    for text in texts[:TOP_PASSAGES]:
+        passage_stems, passage_words = _vocabulary(text)
+        found |= passage_stems
+        words |= passage_words
     weight = covered = missing = 0.0
     names = named = 0
     for i, word, stems in question_words(question):

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from rag.config import Settings
 from rag.errors import MissingDependencyError
 from rag.language import model_card_languages
+from rag.onnx_model import OnnxSentenceModel
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
@@ -132,29 +133,46 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> Any:
         os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for a hub at run time
+        path = resolve_model_path(self.model_id)
+        if self.backend == "torch":
+            return self._load_torch(path, self._settings.device)
+        from rag.onnx_model import cached_export, read_layout
+
+        folder = self._local_folder(path)
+        layout = read_layout(folder)  # refuses what it cannot run before exporting anything
+        int8 = self.backend == "onnx-int8"
+        onnx_file = cached_export(
+            folder, self._settings.model_cache_dir, int8, lambda: self._load_torch(path, "cpu")
+        )
+        return OnnxSentenceModel(layout, onnx_file)
+
+    def _load_torch(self, path: str, device: str) -> Any:
         from sentence_transformers import SentenceTransformer
 
-        path = resolve_model_path(self.model_id)
-        device = self._settings.device if self.backend == "torch" else "cpu"
         try:
-            model = SentenceTransformer(path, device=device)
+            return SentenceTransformer(path, device=device)
         except (OSError, ValueError) as exc:
-            hint = (
-                "" if Path(path).exists() else " (no such local folder, and hub downloads are off)"
-            )
-            raise MissingDependencyError(
-                f"Cannot load embedding model {self.model_id!r}{hint}: set RAG_MODEL to a local "
-                f"sentence-transformers folder or to {BUNDLED_MODEL!r}"
-            ) from exc
+            raise self._not_found(path) from exc
         except RuntimeError as exc:  # torch: an unknown or absent device
             raise MissingDependencyError(f"Cannot use RAG_DEVICE={device!r}: {exc}") from exc
-        if self.backend == "torch":
-            return model
-        from rag.onnx_model import OnnxSentenceModel, cached_export
 
-        int8 = self.backend == "onnx-int8"
-        onnx_file = cached_export(model, path, self._settings.model_cache_dir, int8)
-        return OnnxSentenceModel(model, onnx_file)
+    def _local_folder(self, path: str) -> Path:
+        """The model's folder: a local path, or a hub name already in the local cache."""
+        if Path(path).is_dir():
+            return Path(path)
+        from huggingface_hub import snapshot_download
+
+        try:
+            return Path(snapshot_download(path, local_files_only=True))
+        except Exception as exc:  # invalid and uncached hub names raise many kinds
+            raise self._not_found(path) from exc
+
+    def _not_found(self, path: str) -> MissingDependencyError:
+        hint = "" if Path(path).exists() else " (no such local folder, and hub downloads are off)"
+        return MissingDependencyError(
+            f"Cannot load embedding model {self.model_id!r}{hint}: set RAG_MODEL to a local "
+            f"sentence-transformers folder or to {BUNDLED_MODEL!r}"
+        )
 
     @property
     def dim(self) -> int:
@@ -172,6 +190,8 @@ class SentenceTransformerEmbedder:
         """Word pieces the model sees, special tokens included."""
         model = self.model
         with self._lock.background():
+            if isinstance(model, OnnxSentenceModel):
+                return model.token_count(text)
             return len(model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:

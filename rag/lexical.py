@@ -1,6 +1,7 @@
 """BM25 over the same chunks as the dense index (bm25s, Snowball-stemmed English)."""
 
 import re
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -13,11 +14,16 @@ FOLDER = "bm25"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer
+_local = threading.local()
 
-    return Stemmer.Stemmer("english")
+
+def _stemmer() -> Any:
+    """One stemmer per thread: PyStemmer's are not safe to share, and queries rank in parallel."""
+    if not hasattr(_local, "stemmer"):
+        import Stemmer
+
+        _local.stemmer = Stemmer.Stemmer("english")
+    return _local.stemmer
 
 
 @lru_cache(maxsize=1)

@@ -126,11 +126,19 @@ class Retriever:
         given = settings.answerable_threshold
         self.threshold = self.abstention.threshold if given is None else given
 
-    def search(self, queries: Sequence[Query]) -> list[Retrieval]:
-        """Embed all questions in one model pass, then rank each; timings are per batch."""
+    def search(
+        self,
+        queries: Sequence[Query],
+        vectors: NDArray[np.float32] | None = None,
+        embed_s: float = 0.0,
+    ) -> list[Retrieval]:
+        """Embed all questions in one model pass (unless their `vectors` come embedded, which
+        took `embed_s`), then rank each; timings are per batch."""
         t0 = time.perf_counter()
-        vectors = self.embedder.embed_queries([q.question for q in queries])
+        if vectors is None:
+            vectors = self.embedder.embed_queries([q.question for q in queries])
         t1 = time.perf_counter()
+        t0 -= embed_s
         depth = max(self.settings.candidates, *(q.top_k for q in queries))
         out = []
         for i, (dense, ranked) in enumerate(self._candidates(queries, vectors, depth)):

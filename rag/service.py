@@ -2,10 +2,14 @@
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from rag import registry
 from rag.answering import Answer, answer, stream_answer
@@ -48,7 +52,7 @@ class RagService:
         self._embedder: Embedder | None = None
         self._loaded: _Loaded | None = None
         self._swap_lock = threading.Lock()
-        self._batcher: MicroBatcher[Query, Retrieval] | None = None
+        self._batcher: MicroBatcher[str, NDArray[np.float32]] | None = None
         self._background: list[Repeater | CorpusWatcher] = []
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
@@ -261,10 +265,14 @@ class RagService:
         return info, data.decode("utf-8")
 
     def start_batching(self) -> None:
-        """Let concurrent query() calls share model passes (used by the HTTP server)."""
+        """Let concurrent query() calls share model passes (used by the HTTP server).
+
+        Only the model pass is shared; each caller ranks its own question in its own thread,
+        so the next model pass (which releases the GIL) runs while the last batch is ranked.
+        """
         if self._batcher is None:
             self._batcher = MicroBatcher(
-                lambda queries: self.retriever.search(queries),
+                lambda questions: list(self.embedder.embed_queries(questions)),
                 self.settings.max_batch,
                 self.settings.batch_wait_ms / 1e3,
             )
@@ -301,9 +309,11 @@ class RagService:
     ) -> Retrieval:
         """Rank passages for one question."""
         query = self.make_query(question, top_k, mode, filters)
-        if self._batcher is not None:
-            return self._batcher.submit(query)
-        return self.retriever.search([query])[0]
+        if self._batcher is None:
+            return self.retriever.search([query])[0]
+        started = time.perf_counter()
+        vector = self._batcher.submit(query.question)
+        return self.retriever.search([query], vector[None, :], time.perf_counter() - started)[0]
 
     def query_many(
         self, questions: Sequence[str], top_k: int | None = None, mode: SearchMode | None = None

@@ -14,6 +14,7 @@ from rag.chunking import Chunk
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import IndexMismatchError
+from rag.onnx_model import INT8_KIND
 
 FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
@@ -66,7 +67,7 @@ def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     """Everything that decides which chunks a file gives and which vectors they get.
 
     torch and fp32 ONNX give the same vectors (cosine > 0.9999, the same eval), so switching
-    between them keeps the index; int8 vectors differ (cosine ~0.96) and are marked.
+    between them keeps the index; int8 vectors differ (cosine ~0.994) and are marked with their quantisation.
     """
     kind = vectors_kind(settings)
     return {
@@ -84,9 +85,15 @@ def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     }
 
 
+def _backend_making(kind: str | None) -> str:
+    if kind is None:
+        return ", or set RAG_EMBED_BACKEND=onnx"
+    return ", or set RAG_EMBED_BACKEND=onnx-int8" if kind == INT8_KIND else ""
+
+
 def vectors_kind(settings: Settings) -> str | None:
-    """ "int8" for quantised vectors; None for full precision (torch and fp32 ONNX agree)."""
-    return "int8" if settings.embed_backend == "onnx-int8" else None
+    """The quantisation of int8 vectors; None for full precision (torch and fp32 ONNX agree)."""
+    return INT8_KIND if settings.embed_backend == "onnx-int8" else None
 
 
 def chunk_id(doc_sha256: str, start: int, end: int, fingerprint_key: str) -> str:
@@ -208,8 +215,7 @@ def check_compatible(
         raise IndexMismatchError(
             f"Index in {str(folder)!r} holds {built or 'full-precision'} vectors, but "
             f"RAG_EMBED_BACKEND={settings.embed_backend} makes {configured or 'full-precision'} "
-            "ones, which rank differently: rebuild with `rag index`, or set RAG_EMBED_BACKEND="
-            f"{'onnx-int8' if built else 'onnx'}"
+            f"ones, which rank differently: rebuild with `rag index`{_backend_making(built)}"
         )
     if manifest["dim"] != embedder.dim:
         raise IndexMismatchError(
