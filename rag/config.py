@@ -107,7 +107,11 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
-    batch_wait_ms: float = Field(4.0, ge=0.0, description="How long a query waits for company")
+    batch_wait_ms: float = Field(
+        0.0,
+        ge=0.0,
+        description="How long a query waits for company; 0: it goes with those queued meanwhile",
+    )
     max_batch: int = Field(32, ge=1, description="Most questions embedded together")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer keys; empty = no auth"

@@ -66,7 +66,10 @@ def test_the_export_is_cached_and_announced_once(run_cli: RUN, tmp_path: Path) -
     first = run_cli("index", env=env)
     assert first.returncode == 0, first.stderr
     assert "Exporting" in first.stderr and "Quantising model.onnx to int8" in first.stderr
-    assert sorted(p.name for p in cache.rglob("*.onnx")) == ["model-int8-per-channel.onnx", "model.onnx"]
+    assert sorted(p.name for p in cache.rglob("*.onnx")) == [
+        "model-int8-per-channel.onnx",
+        "model.onnx",
+    ]
     again = run_cli("query", "library vote", env=env)
     assert again.returncode == 0 and "Exporting" not in again.stderr
 
@@ -77,7 +80,9 @@ def test_the_export_is_cached_and_announced_once(run_cli: RUN, tmp_path: Path) -
         and "RAG_EMBED_BACKEND=onnx-int8" in refused.stderr
     )
     rebuilt = run_cli("index", env={**env, "RAG_EMBED_BACKEND": "onnx"})
-    assert "Full rebuild: vectors changed ('int8-per-channel' -> None)" in rebuilt.stderr, rebuilt.stderr
+    assert "Full rebuild: vectors changed ('int8-per-channel' -> None)" in rebuilt.stderr, (
+        rebuilt.stderr
+    )
     same = run_cli("index", env={**env, "RAG_EMBED_BACKEND": "torch"})
     assert "+0 added, ~0 changed, -0 removed, 3 unchanged; embedded 0 chunks" in same.stdout
 
