@@ -60,12 +60,18 @@ def read_layout(folder: Path) -> Layout:
     transformer = kinds.get("transformer", folder)
     config = _json(transformer / "config.json") or {}
     pooling = _json(kinds.get("pooling", transformer) / "config.json") or {}
-    mode = pooling.get("pooling_mode") or (
-        "cls" if pooling.get("pooling_mode_cls_token") else "mean"
-    )
-    flags = [k for k, v in pooling.items() if k.startswith("pooling_mode_") and v]
-    if mode not in ("mean", "cls") or len(flags) > 1 or pooling.get("include_prompt") is False:
-        raise _unsupported(f"{', '.join(flags) or mode} pooling")
+    flags = {
+        k.removeprefix("pooling_mode_")
+        for k, v in pooling.items()
+        if k.startswith("pooling_mode_") and v is True
+    }
+    modes = {pooling["pooling_mode"]} if pooling.get("pooling_mode") else flags or {"mean_tokens"}
+    mode = ", ".join(sorted(modes))
+    if (
+        mode not in ("mean_tokens", "mean", "cls_token", "cls")
+        or pooling.get("include_prompt") is False
+    ):
+        raise _unsupported(f"{mode} pooling")
     limit = int(config.get("max_position_embeddings", 512))
     bert = _json(transformer / "sentence_bert_config.json") or {}
     st = _json(folder / "config_sentence_transformers.json") or {}
@@ -75,7 +81,7 @@ def read_layout(folder: Path) -> Layout:
         transformer=transformer,
         max_seq_length=min(int(bert.get("max_seq_length") or limit), limit),
         dim=int(pooling.get("word_embedding_dimension") or config["hidden_size"]),
-        mean=mode == "mean",
+        mean=mode.startswith("mean"),
         normalise="normalize" in kinds,
         prompts=dict(st.get("prompts") or {}),
     )

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -134,3 +135,22 @@ def test_a_gpu_device_asks_for_the_torch_backend() -> None:
     with pytest.raises(ValidationError, match="RAG_EMBED_BACKEND=torch"):
         Settings(device="cuda", embed_backend="onnx")
     assert Settings(device="cuda", embed_backend="torch").device == "cuda"
+
+
+@pytest.mark.parametrize(
+    "pooling",
+    [{"pooling_mode_max_tokens": True}, {"pooling_mode": "lasttoken"}, {"include_prompt": False}],
+)
+def test_pooling_the_onnx_path_does_not_apply_is_refused(tmp_path: Path, pooling: dict) -> None:
+    from rag.errors import MissingDependencyError
+    from rag.onnx_model import read_layout
+
+    bundled = Path(resolve_model_path(BUNDLED_MODEL))
+    model = tmp_path / "model"
+    shutil.copytree(bundled, model, ignore=shutil.ignore_patterns("*.safetensors"))
+    config = json.loads((model / "1_Pooling" / "config.json").read_text())
+    config.update({"pooling_mode_mean_tokens": False, **pooling})
+    (model / "1_Pooling" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(MissingDependencyError, match="RAG_EMBED_BACKEND=torch"):
+        read_layout(model)
+    assert read_layout(bundled).mean and read_layout(bundled).normalise
