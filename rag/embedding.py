@@ -15,7 +15,7 @@ from tqdm import tqdm
 from rag.config import Settings
 from rag.errors import MissingDependencyError
 from rag.language import model_card_languages
-from rag.onnx_model import OnnxSentenceModel
+from rag.onnx_model import OnnxSentenceModel, cached_export, read_layout
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
@@ -136,8 +136,6 @@ class SentenceTransformerEmbedder:
         path = resolve_model_path(self.model_id)
         if self.backend == "torch":
             return self._load_torch(path, self._settings.device)
-        from rag.onnx_model import cached_export, read_layout
-
         folder = self._local_folder(path)
         layout = read_layout(folder)  # refuses what it cannot run before exporting anything
         int8 = self.backend == "onnx-int8"

@@ -67,7 +67,8 @@ def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     """Everything that decides which chunks a file gives and which vectors they get.
 
     torch and fp32 ONNX give the same vectors (cosine > 0.9999, the same eval), so switching
-    between them keeps the index; int8 vectors differ (cosine ~0.994) and are marked with their quantisation.
+    between them keeps the index; int8 vectors differ (cosine ~0.994) and are marked with their
+    quantisation.
     """
     kind = vectors_kind(settings)
     return {
