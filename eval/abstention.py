@@ -10,7 +10,7 @@ held-out folds: each fold's model and cut-off are fitted on the other folds only
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ def fit(examples: Sequence[Example]) -> AbstentionModel:
         float(np.quantile(scores[groups == g], MAX_REFUSED)) for g in sizes if GROUPS[g][0] == 1
     ]
     cut = min(cuts, default=0.5)
-    return AbstentionModel(fitted.means, fitted.scales, fitted.weights, fitted.bias, round(cut, 4))
+    return replace(fitted, threshold=round(cut, 4))
 
 
 def cross_validate(examples: Sequence[Example], folds: int = 5, seed: int = 0) -> list[bool]:

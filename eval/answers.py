@@ -20,15 +20,6 @@ from rag.config import Settings
 from rag.generation.extractive import quotable
 from rag.service import RagService
 
-ENDINGS = (".", "!", "?", '"', "'", "”", "’", ")", "»")
-
-
-def whole_sentence(text: str) -> bool:
-    """Starts like a sentence and ends like one: not a headline, not a clipped fragment."""
-    text = text.strip()
-    start = text.lstrip("\"'“‘«(•-– ")[:1]
-    return bool(text) and (start.isupper() or start.isdigit()) and text.endswith(ENDINGS)
-
 
 def score(service: RagService, questions: Sequence[EvalQuestion]) -> dict[str, Any]:
     rows = []

@@ -26,13 +26,13 @@ TOP_PASSAGES = 3
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=8192)
 def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """A passage's stems and its casefolded words, kept: top passages recur across questions."""
     return frozenset(tokenize(text)), frozenset(_WORD.findall(text.casefold()))
 
 
+@lru_cache(maxsize=4096)
 def rarity(word: str) -> float:
     """0 for "the", about 7 for a word English text never uses (most names)."""
     from wordfreq import zipf_frequency

@@ -17,10 +17,10 @@ from rag.lexical import tokenize
 MAX_HIGHLIGHTS = 2
 
 
-def highlights(question: str, text: str, start: int) -> tuple[tuple[int, int], ...]:
+def highlights(wanted: frozenset[str], text: str, start: int) -> tuple[tuple[int, int], ...]:
     """Up to two (start, end) sentence spans of `text` (which begins at `start` in its view),
-    best first; none when no sentence shares a content word with the question."""
-    wanted = set(tokenize(question))
+    best first; none when no sentence shares a content word with the question, whose stems
+    (`tokenize(question)`, taken once for all its passages) are `wanted`."""
     if not wanted:
         return ()
     sentences = _sentences(text)

@@ -17,6 +17,7 @@ from rag.fusion import question_weights, rrf
 from rag.highlights import highlights
 from rag.index import ArticleInfo, LoadedIndex
 from rag.language import detect, language_name, unreadable_language
+from rag.lexical import tokenize
 from rag.rerank import CrossEncoderReranker
 from rag.stores.base import Ranked, RankingEngine
 
@@ -134,11 +135,11 @@ class Retriever:
     ) -> list[Retrieval]:
         """Embed all questions in one model pass (unless their `vectors` come embedded, which
         took `embed_s`), then rank each; timings are per batch."""
-        t0 = time.perf_counter()
         if vectors is None:
+            started = time.perf_counter()
             vectors = self.embedder.embed_queries([q.question for q in queries])
-        t1 = time.perf_counter()
-        t0 -= embed_s
+            embed_s = time.perf_counter() - started
+        started = time.perf_counter()
         depth = max(self.settings.candidates, *(q.top_k for q in queries))
         out = []
         for i, (dense, ranked) in enumerate(self._candidates(queries, vectors, depth)):
@@ -153,8 +154,12 @@ class Retriever:
             if self.settings.mmr_lambda is not None:
                 hits = self._diversify(hits, q.top_k)
             out.append(self._result(q.question, hits[: q.top_k], dense, ranked))
-        t2 = time.perf_counter()
-        timings = {"embed": (t1 - t0) * 1e3, "search": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
+        search_s = time.perf_counter() - started
+        timings = {
+            "embed": embed_s * 1e3,
+            "search": search_s * 1e3,
+            "total": (embed_s + search_s) * 1e3,
+        }
         return [replace(r, timings_ms={k: round(v, 2) for k, v in timings.items()}) for r in out]
 
     def _candidates(
@@ -272,9 +277,8 @@ class Retriever:
 
     def _result(self, question: str, hits: list[_Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
         """The passages, and the abstention model's confidence that they answer the question."""
-        passages = tuple(
-            self._passage(rank, hit, question) for rank, hit in enumerate(hits, start=1)
-        )
+        stems = frozenset(tokenize(question))
+        passages = tuple(self._passage(rank, hit, stems) for rank, hit in enumerate(hits, start=1))
         agree = bool(ranked) and ranked[0][0] in {row for row, _ in dense[:3]}
         texts = [h.text for h in hits[:TOP_PASSAGES]]
         values = signals(question, [score for _, score in dense[:10]], agree, texts)
@@ -290,7 +294,7 @@ class Retriever:
             signals=values,
         )
 
-    def _passage(self, rank: int, hit: _Hit, question: str) -> Passage:
+    def _passage(self, rank: int, hit: _Hit, stems: frozenset[str]) -> Passage:
         chunk, article = self.index.chunks[hit.row], self.index.articles[hit.row]
         doc = self.index.by_id[chunk.doc_id]
         return Passage(
@@ -309,7 +313,7 @@ class Retriever:
             url=article.url,
             pages=_pages(doc.pages, hit.start, hit.end),
             also_in=tuple(hit.also),
-            highlights=highlights(question, hit.text, hit.start),
+            highlights=highlights(stems, hit.text, hit.start),
         )
 
     def _language_notice(self, question: str) -> str | None:

@@ -144,7 +144,7 @@ class MilvusHome:
         if manifest.get("format_version") != FORMAT_VERSION:
             found = manifest.get("format_version")
             return None, f"the index format changed ({found} -> {FORMAT_VERSION})", {}, set()
-        reason = changed_settings({k: manifest.get(k) for k in (*fp, "vectors")}, dict(fp))
+        reason = changed_settings(manifest, dict(fp))
         if reason:
             return None, reason, {}, set()
         documents, signatures = _records(collections.all_blobs("info"))

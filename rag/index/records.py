@@ -107,8 +107,11 @@ def fingerprint_key(fp: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fp, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def changed_settings(old: dict[str, Any], new: dict[str, Any]) -> str | None:
-    """Say which chunker or model setting differs between two fingerprints, if any."""
+def changed_settings(manifest: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """Say which chunker or model setting differs between an index's manifest and the
+    fingerprint `new`, if any; "vectors" counts even when only one side has it (full-precision
+    fingerprints leave it out)."""
+    old: dict[str, Any] = {k: manifest.get(k) for k in (*new, "vectors")}
     flat_old = {**old, **old.get("chunker", {})}
     flat_new = {**new, **new.get("chunker", {})}
     for key in [*flat_new, *(k for k in flat_old if k not in flat_new)]:

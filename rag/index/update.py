@@ -311,7 +311,7 @@ def _previous(
             None,
             f"the index format changed ({manifest.get('format_version')} -> {FORMAT_VERSION})",
         )
-    reason = changed_settings({k: manifest.get(k) for k in (*fp, "vectors")}, dict(fp))
+    reason = changed_settings(manifest, dict(fp))
     if reason:
         return None, reason
     chunks, ids, documents = read_records(generation)
