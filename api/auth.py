@@ -30,7 +30,7 @@ def _unauthorized(which: str) -> HTTPException:
     )
 
 
-def require_key(request: Request, credentials: Credentials) -> None:
+async def require_key(request: Request, credentials: Credentials) -> None:
     """Let a read through when read auth is off or its key is a read or a write key."""
     settings: Settings = request.app.state.settings
     if not settings.api_keys:
@@ -40,7 +40,7 @@ def require_key(request: Request, credentials: Credentials) -> None:
         raise _unauthorized("RAG_API_KEYS")
 
 
-def require_write_key(request: Request, credentials: Credentials) -> None:
+async def require_write_key(request: Request, credentials: Credentials) -> None:
     """Let a write through only with a write key (or when no keys are configured at all)."""
     settings: Settings = request.app.state.settings
     if not settings.api_keys and not settings.admin_keys:

@@ -45,7 +45,8 @@ PAGE_POLICY = (
 )
 
 
-def get_service(request: Request) -> RagService:
+async def get_service(request: Request) -> RagService:
+    """Async like every dependency here: FastAPI runs a plain `def` one in a worker thread."""
     return request.app.state.service  # type: ignore[no-any-return]
 
 
@@ -89,9 +90,7 @@ def router(settings: Settings) -> APIRouter:
     )
     async def query(service: Service, body: Annotated[query_body, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         req = cast(QueryRequest, body)
-        result = await run_in_threadpool(
-            service.query, req.question, req.top_k, req.mode, _filters(req.filters)
-        )
+        result = await service.query_async(req.question, req.top_k, req.mode, _filters(req.filters))
         return result.as_dict()
 
     @api.post(

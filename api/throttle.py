@@ -59,7 +59,7 @@ def caller(request: Request) -> str:
 def limited(kind: Kind):  # type: ignore[no-untyped-def]
     """A dependency that spends one request of `kind` from the caller's budget."""
 
-    def spend(request: Request) -> None:
+    async def spend(request: Request) -> None:  # async: a sync dependency costs a thread hop
         request.app.state.throttle.check(kind, caller(request))
 
     return Depends(spend)

@@ -45,10 +45,15 @@ def is_name(word: str, first: bool) -> bool:
     return any(c.isdigit() for c in word) or (word[:1].isupper() and not first)
 
 
-def question_words(question: str) -> list[tuple[int, str, list[str]]]:
+def question_words(question: str) -> list[tuple[int, str, tuple[str, ...]]]:
     """(position, word, stems) for the question's content words: stopwords and single letters out."""
-    words = ((i, w, tokenize(w)) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1)
+    words = ((i, w, _stems(w)) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1)
     return [(i, w, stems) for i, w, stems in words if stems]
+
+
+@lru_cache(maxsize=65536)
+def _stems(word: str) -> tuple[str, ...]:
+    return tuple(tokenize(word))
 
 
 def signals(

@@ -4,7 +4,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from queue import Empty, Queue
+from queue import Empty, SimpleQueue
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -12,31 +12,46 @@ R = TypeVar("R")
 
 
 class MicroBatcher(Generic[T, R]):
-    """Runs `fn` on batches of items submitted from many threads.
+    """Runs `fn` on batches of items submitted from many threads or an event loop.
 
-    A caller waits at most `max_wait_s` for company; a full batch goes at once. The worker is
-    one thread, so the model is never run concurrently with itself.
+    A caller waits at most `max_wait_s` for company; a full batch goes at once. `workers`
+    threads each take the next batch, so with one worker the model never runs concurrently
+    with itself, and with more, passes run side by side (for a model that is faster so).
     """
 
     def __init__(
-        self, fn: Callable[[Sequence[T]], Sequence[R]], max_batch: int, max_wait_s: float
+        self,
+        fn: Callable[[Sequence[T]], Sequence[R]],
+        max_batch: int,
+        max_wait_s: float,
+        workers: int = 1,
     ) -> None:
         self._fn = fn
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
-        self._queue: Queue[tuple[T, Future[R]] | None] = Queue()
-        self._thread = threading.Thread(target=self._run, name="micro-batcher", daemon=True)
-        self._thread.start()
+        self._queue: SimpleQueue[tuple[T, Future[R]] | None] = SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"micro-batcher-{i}", daemon=True)
+            for i in range(max(workers, 1))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, item: T) -> R:
         """Block until the batch holding `item` is done; re-raises that batch's error."""
+        return self.submit_later(item).result()
+
+    def submit_later(self, item: T) -> "Future[R]":
+        """Queue `item` and return at once; the future resolves when its batch is done."""
         future: Future[R] = Future()
         self._queue.put((item, future))
-        return future.result()
+        return future
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def _run(self) -> None:
         while (first := self._queue.get()) is not None:

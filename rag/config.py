@@ -112,7 +112,11 @@ class Settings(BaseSettings):
         ge=0.0,
         description="How long a query waits for company; 0: it goes with those queued meanwhile",
     )
-    max_batch: int = Field(32, ge=1, description="Most questions embedded together")
+    max_batch: int = Field(
+        32,
+        ge=1,
+        description="Most questions a server embeds in one pass (torch; ONNX runs one per core)",
+    )
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer keys; empty = no auth"
     )

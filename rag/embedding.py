@@ -48,7 +48,16 @@ class Embedder(Protocol):
         self, texts: Sequence[str], progress: bool = False
     ) -> NDArray[np.float32]: ...
 
-    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+    @property
+    def query_runners(self) -> int:
+        """How many embed_queries(side_by_side=True) calls run at once to advantage."""
+        ...
+
+    def embed_queries(
+        self, texts: Sequence[str], side_by_side: bool = False
+    ) -> NDArray[np.float32]:
+        """`side_by_side`: up to `query_runners` callers embed at once (a server's workers)."""
+        ...
 
 
 def resolve_model_path(name: str) -> str:
@@ -61,18 +70,22 @@ def resolve_model_path(name: str) -> str:
 
 
 class ModelLock:
-    """One user of the model at a time, and questions first.
+    """Questions first, and at most `slots` of them at once (one for models that are not safe
+    or not faster side by side).
 
     Searching a question (`urgent`) goes ahead of background work (`background`: sentence
-    scoring for answers, indexing), which takes the model one batch at a time and waits while
-    any question is waiting, so heavy answers and uploads cannot starve queries. While
-    questions keep coming (`contended`), background batches shrink so none waits long.
+    scoring for answers, indexing), which has the model to itself one batch at a time and waits
+    while any question is waiting or running, so heavy answers and uploads cannot starve
+    queries. While questions keep coming (`contended`), background batches shrink so none
+    waits long.
     """
 
     def __init__(self, window_s: float = 5.0) -> None:
         self._cond = threading.Condition()
         self._busy = False
+        self._urgent = 0
         self._waiting_urgent = 0
+        self.slots = 1
         self._window_s = window_s
         self._last_urgent = -window_s
 
@@ -80,15 +93,17 @@ class ModelLock:
     def urgent(self) -> Iterator[None]:
         with self._cond:
             self._waiting_urgent += 1
-            while self._busy:
+            while self._busy or self._urgent >= self.slots:
                 self._cond.wait()
             self._waiting_urgent -= 1
-            self._busy = True
+            self._urgent += 1
         try:
             yield
         finally:
             self._last_urgent = time.monotonic()
-            self._release()
+            with self._cond:
+                self._urgent -= 1
+                self._cond.notify_all()
 
     def contended(self) -> bool:
         """True when a question was searched within the last few seconds."""
@@ -97,7 +112,7 @@ class ModelLock:
     @contextmanager
     def background(self) -> Iterator[None]:
         with self._cond:
-            while self._busy or self._waiting_urgent:
+            while self._busy or self._urgent or self._waiting_urgent:
                 self._cond.wait()
             self._busy = True
         try:
@@ -129,7 +144,17 @@ class SentenceTransformerEmbedder:
         with self._loading:
             if self._model is None:
                 self._model = self._load()
+                self._lock.slots = self._runners(self._model)
             return self._model
+
+    @staticmethod
+    def _runners(model: Any) -> int:
+        # torch already spreads one pass over every core, and its tokenizer is not thread-safe
+        return model.query_runners if isinstance(model, OnnxSentenceModel) else 1
+
+    @property
+    def query_runners(self) -> int:
+        return self._runners(self.model)
 
     def _load(self) -> Any:
         os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for a hub at run time
@@ -216,13 +241,17 @@ class SentenceTransformerEmbedder:
         bar.close()
         return out
 
-    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+    def embed_queries(
+        self, texts: Sequence[str], side_by_side: bool = False
+    ) -> NDArray[np.float32]:
         model = self.model
+        extra = {"side_by_side": True} if side_by_side and self.query_runners > 1 else {}
         with self._lock.urgent():
             vectors = model.encode_query(
                 list(texts),
                 batch_size=max(len(texts), 1),
                 normalize_embeddings=True,
                 convert_to_numpy=True,
+                **extra,
             )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

@@ -3,13 +3,14 @@
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rag.abstention import TOP_PASSAGES, AbstentionModel, signals
-from rag.chunking import Chunk
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
 from rag.filters import Filters, row_mask
@@ -18,6 +19,7 @@ from rag.highlights import highlights
 from rag.index import ArticleInfo, LoadedIndex
 from rag.language import detect, language_name, unreadable_language
 from rag.lexical import tokenize
+from rag.overlaps import Hit, merge_overlaps
 from rag.rerank import CrossEncoderReranker
 from rag.stores.base import Ranked, RankingEngine
 
@@ -102,21 +104,12 @@ class Query:
     filters: Filters = Filters()
 
 
-@dataclass
-class _Hit:
-    row: int
-    score: float
-    start: int
-    end: int
-    text: str
-    also: list[dict[str, Any]] = field(default_factory=list)
-
-
 class Retriever:
     """Ranks the chunks of one loaded index for batches of questions."""
 
     def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
         self.index = index
+        self._engine = index.store if isinstance(index.store, RankingEngine) else None  # slow check
         self.embedder = embedder
         self.settings = settings
         self.reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
@@ -146,7 +139,7 @@ class Retriever:
             q = queries[i]
             hits = [self._hit(row, score) for row, score in ranked]
             if self.settings.merge_overlaps:
-                hits = _merge_overlaps(hits, self.index.chunks, self.settings.merge_max_chars)
+                hits = merge_overlaps(hits, self.index.chunks, self.settings.merge_max_chars)
             if self.reranker is not None:
                 hits = self._rerank(q.question, hits)
             if self.settings.group_copies:
@@ -167,10 +160,10 @@ class Retriever:
     ) -> list[tuple[Ranked, Ranked]]:
         """Per question: the dense ranking (for relevance) and the ranking its mode asks for."""
         store = self.index.store
-        if isinstance(store, RankingEngine):
+        if self._engine is not None:
             s = self.settings
             return [
-                store.rank(
+                self._engine.rank(
                     q.question,
                     vectors[i],
                     depth,
@@ -218,7 +211,7 @@ class Retriever:
         s = self.settings
         return question_weights(question, s.dense_weight, s.lexical_weight, s.lexical_lean)
 
-    def _rerank(self, question: str, hits: list[_Hit]) -> list[_Hit]:
+    def _rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
         """Re-order the first `rerank_depth` hits by cross-encoder score; the rest keep their order."""
         head, tail = hits[: self.settings.rerank_depth], hits[self.settings.rerank_depth :]
         assert self.reranker is not None
@@ -227,7 +220,7 @@ class Retriever:
             hit.score = score
         return sorted(head, key=lambda h: -h.score) + tail
 
-    def _diversify(self, hits: list[_Hit], top_k: int) -> list[_Hit]:
+    def _diversify(self, hits: list[Hit], top_k: int) -> list[Hit]:
         """Maximal marginal relevance over the first-stage order: relevance is the min-max scaled
         fused score, redundancy the highest cosine to a passage already picked."""
         pool = hits[: 3 * top_k]
@@ -245,10 +238,10 @@ class Retriever:
             chosen.append(int(np.argmax(gain)))
         return [pool[i] for i in chosen] + [h for i, h in enumerate(pool) if i not in chosen]
 
-    def _fold_copies(self, hits: list[_Hit]) -> list[_Hit]:
+    def _fold_copies(self, hits: list[Hit]) -> list[Hit]:
         """One passage per syndicated story: lower-ranked copies move into its `also_in`."""
         articles, chunks = self.index.articles, self.index.chunks
-        kept: dict[str, _Hit] = {}
+        kept: dict[str, Hit] = {}
         out = []
         for hit in hits:
             group = articles[hit.row].copies
@@ -271,11 +264,11 @@ class Retriever:
                     hit.also.append(_copy(doc.doc_id, article, article.start, article.end))
         return out
 
-    def _hit(self, row: int, score: float) -> _Hit:
+    def _hit(self, row: int, score: float) -> Hit:
         chunk = self.index.chunks[row]
-        return _Hit(row, score, chunk.start, chunk.end, chunk.text)
+        return Hit(row, score, chunk.start, chunk.end, chunk.text)
 
-    def _result(self, question: str, hits: list[_Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
+    def _result(self, question: str, hits: list[Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
         """The passages, and the abstention model's confidence that they answer the question."""
         stems = frozenset(tokenize(question))
         passages = tuple(self._passage(rank, hit, stems) for rank, hit in enumerate(hits, start=1))
@@ -294,14 +287,14 @@ class Retriever:
             signals=values,
         )
 
-    def _passage(self, rank: int, hit: _Hit, stems: frozenset[str]) -> Passage:
+    def _passage(self, rank: int, hit: Hit, stems: frozenset[str]) -> Passage:
         chunk, article = self.index.chunks[hit.row], self.index.articles[hit.row]
         doc = self.index.by_id[chunk.doc_id]
         return Passage(
             rank=rank,
             score=round(hit.score, 6),
             doc_id=chunk.doc_id,
-            path=str(self.index.corpus_root / doc.file),
+            path=_full_path(self.index.manifest["corpus_root"], doc.file),
             title=chunk.title,
             start=hit.start,
             end=hit.end,
@@ -330,51 +323,9 @@ class Retriever:
         )
 
 
-def _merge_overlaps(hits: list[_Hit], chunks: Sequence[Chunk], max_chars: int) -> list[_Hit]:
-    """Fold a lower-ranked chunk into a higher-ranked one of the same file when their spans overlap.
-
-    A merge may not grow a passage past `max_chars`: then only the part of the chunk that the
-    passage does not already show is kept, as a passage of its own.
-    """
-    kept: list[_Hit] = []
-    for hit in hits:
-        doc = chunks[hit.row].doc_id
-        rest: _Hit | None = hit
-        for best in kept:
-            if rest is None:
-                break
-            if chunks[best.row].doc_id == doc and rest.start < best.end and best.start < rest.end:
-                if max(best.end, rest.end) - min(best.start, rest.start) <= max_chars:
-                    _absorb(best, rest)
-                    rest = None
-                else:
-                    rest = _outside(rest, best)
-        if rest is not None:
-            kept.append(rest)
-    return kept
-
-
-def _outside(hit: _Hit, shown: _Hit) -> _Hit | None:
-    """The longer part of `hit` that lies outside `shown`, trimmed of whitespace; None if nothing."""
-    before = (hit.start, min(hit.end, shown.start))
-    after = (max(hit.start, shown.end), hit.end)
-    start, end = max(before, after, key=lambda span: span[1] - span[0])
-    text = hit.text[start - hit.start : end - hit.start]
-    lead = len(text) - len(text.lstrip())
-    text = text.strip()
-    if not text:
-        return None
-    return _Hit(hit.row, hit.score, start + lead, start + lead + len(text), text, hit.also)
-
-
-def _absorb(best: _Hit, other: _Hit) -> None:
-    """Grow `best` to the union of both spans; both texts are slices of one file, so they splice."""
-    if other.start < best.start:
-        best.text = other.text[: best.start - other.start] + best.text
-        best.start = other.start
-    if other.end > best.end:
-        best.text = best.text + other.text[len(other.text) - (other.end - best.end) :]
-        best.end = other.end
+@lru_cache(maxsize=65536)
+def _full_path(root: str, file: str) -> str:
+    return str(Path(root) / file)
 
 
 def _copy(doc_id: str, article: ArticleInfo, start: int, end: int) -> dict[str, Any]:

@@ -1,19 +1,15 @@
 """The facade the CLI, the HTTP API and the eval all call: build, query, answer, describe."""
 
+import asyncio
 import hashlib
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from rag import registry
 from rag.answering import Answer, answer, stream_answer
-from rag.batching import MicroBatcher
 from rag.config import SearchMode, Settings
 from rag.documents import Corpus, check_upload, corpus_path, load_corpus
 from rag.embedding import Embedder
@@ -33,6 +29,7 @@ from rag.memory import release_freed_memory
 from rag.questions import check_top_k, clean_question
 from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
+from rag.serving import QueryRunner
 from rag.uploads import CorpusWrites, WriteResult, statuses
 
 
@@ -52,7 +49,7 @@ class RagService:
         self._embedder: Embedder | None = None
         self._loaded: _Loaded | None = None
         self._swap_lock = threading.Lock()
-        self._batcher: MicroBatcher[str, NDArray[np.float32]] | None = None
+        self._runner: QueryRunner | None = None
         self._background: list[Repeater | CorpusWatcher] = []
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
@@ -265,25 +262,19 @@ class RagService:
         return info, data.decode("utf-8")
 
     def start_batching(self) -> None:
-        """Let concurrent query() calls share model passes (used by the HTTP server).
-
-        Only the model pass is shared; each caller ranks its own question in its own thread,
-        so the next model pass (which releases the GIL) runs while the last batch is ranked.
-        """
-        if self._batcher is None:
-            self._batcher = MicroBatcher(
-                lambda questions: list(self.embedder.embed_queries(questions)),
-                self.settings.max_batch,
-                self.settings.batch_wait_ms / 1e3,
+        """Let concurrent query() calls share the model's workers (used by the HTTP server)."""
+        if self._runner is None:
+            self._runner = QueryRunner(
+                self.embedder, self.settings.max_batch, self.settings.batch_wait_ms / 1e3
             )
 
     def close(self) -> None:
         for worker in self._background:
             worker.stop()
         self._background.clear()
-        if self._batcher is not None:
-            self._batcher.close()
-            self._batcher = None
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
 
     def make_query(
         self,
@@ -309,11 +300,22 @@ class RagService:
     ) -> Retrieval:
         """Rank passages for one question."""
         query = self.make_query(question, top_k, mode, filters)
-        if self._batcher is None:
+        if self._runner is None:
             return self.retriever.search([query])[0]
-        started = time.perf_counter()
-        vector = self._batcher.submit(query.question)
-        return self.retriever.search([query], vector[None, :], time.perf_counter() - started)[0]
+        return self._runner.search(self.retriever, query)
+
+    async def query_async(
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: SearchMode | None = None,
+        filters: Filters | None = None,
+    ) -> Retrieval:
+        """query() for an event loop, which it leaves only for the model pass (see QueryRunner)."""
+        query = self.make_query(question, top_k, mode, filters)
+        if self._runner is None:
+            return (await asyncio.to_thread(self.retriever.search, [query]))[0]
+        return await self._runner.search_async(self.retriever, query)
 
     def query_many(
         self, questions: Sequence[str], top_k: int | None = None, mode: SearchMode | None = None
