@@ -64,49 +64,62 @@ def chunk_article(
     article: Article,
     max_tokens: int,
     overlap: int,
-    fits: Callable[[str], bool] = lambda _: True,
+    fit: Callable[[list[str]], list[bool]] = lambda pieces: [True] * len(pieces),
 ) -> list[Chunk]:
     """Pack an article's sentences into overlapping chunks of at most `max_tokens` tokens.
 
-    `fits` lets the caller add a second limit, such as the embedding model's own window.
-    Chunks never cross boilerplate, so their text holds no chrome.
+    `fit` lets the caller add a second limit, such as the embedding model's own window; it
+    judges many candidate pieces in one call, because the model's tokenizer counts a batch in
+    parallel and that count was most of the time chunking took. Chunks never cross
+    boilerplate, so their text holds no chrome.
     """
 
-    def ok(span: Span) -> bool:
-        piece = text[span.start : span.end]
-        return count_tokens(piece) <= max_tokens and fits(piece)
+    def within(span: Span) -> bool:
+        return count_tokens(text[span.start : span.end]) <= max_tokens
+
+    def fitting(spans: list[Span]) -> list[bool]:
+        return fit([text[s.start : s.end] for s in spans]) if spans else []
+
+    def within_overlap(span: Span) -> bool:
+        return count_tokens(text[span.start : span.end]) <= overlap
 
     chunks: list[Chunk] = []
     for run in article.content:
-        units = _split_oversized(text, sentence_spans(text, run), ok)
-        for span in _pack(units, ok, lambda s: count_tokens(text[s.start : s.end]) <= overlap):
+        units = _split_oversized(text, sentence_spans(text, run), within, fitting)
+        for span in _pack(units, within, fitting, within_overlap):
             chunks.append(
                 Chunk(doc_id, article.title, span.start, span.end, text[span.start : span.end])
             )
     return chunks
 
 
-def _split_oversized(text: str, units: Sequence[Span], ok: Callable[[Span], bool]) -> list[Span]:
+Within = Callable[[Span], bool]
+Fitting = Callable[[list[Span]], list[bool]]
+
+
+def _split_oversized(
+    text: str, units: Sequence[Span], within: Within, fitting: Fitting
+) -> list[Span]:
     """Break any unit that alone exceeds the limits into word groups that fit."""
+    small = [within(unit) for unit in units]
+    fits = iter(fitting([unit for unit, ok in zip(units, small, strict=True) if ok]))
     out: list[Span] = []
-    for unit in units:
-        if ok(unit):
+    for unit, ok in zip(units, small, strict=True):
+        if ok and next(fits):
             out.append(unit)
             continue
         words = [Span(m.start(), m.end()) for m in _WORD.finditer(text, unit.start, unit.end)]
-        out.extend(_pack(words, ok, lambda _: False))
+        out.extend(_pack(words, within, fitting, lambda _: False))
     return out
 
 
 def _pack(
-    units: Sequence[Span], ok: Callable[[Span], bool], within_overlap: Callable[[Span], bool]
+    units: Sequence[Span], within: Within, fitting: Fitting, within_overlap: Within
 ) -> Iterator[Span]:
     """Greedy packing; each next chunk re-starts on the trailing units that fit the overlap."""
     i = 0
     while i < len(units):
-        j = i
-        while j + 1 < len(units) and ok(Span(units[i].start, units[j + 1].end)):
-            j += 1
+        j = _last_fitting(units, i, within, fitting)
         yield Span(units[i].start, units[j].end)
         if j + 1 >= len(units):
             return
@@ -114,3 +127,21 @@ def _pack(
         while nxt - 1 > i and within_overlap(Span(units[nxt - 1].start, units[j].end)):
             nxt -= 1
         i = nxt
+
+
+def _last_fitting(units: Sequence[Span], i: int, within: Within, fitting: Fitting) -> int:
+    """The last unit the chunk starting at unit `i` can grow to, exactly as if each longer span
+    were checked against both limits in turn: the cheap token limit one by one, then the
+    model's window for every span that passed, in one batch."""
+    grown: list[Span] = []
+    while i + len(grown) + 1 < len(units):
+        span = Span(units[i].start, units[i + len(grown) + 1].end)
+        if not within(span):
+            break
+        grown.append(span)
+    j = i
+    for ok in fitting(grown):
+        if not ok:
+            break
+        j += 1
+    return j

@@ -42,7 +42,9 @@ class Embedder(Protocol):
     @property
     def max_tokens(self) -> int: ...
 
-    def token_count(self, text: str) -> int: ...
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces the model sees in each text, special tokens included, never truncated."""
+        ...
 
     def embed_documents(
         self, texts: Sequence[str], progress: bool = False
@@ -209,13 +211,13 @@ class SentenceTransformerEmbedder:
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
 
-    def token_count(self, text: str) -> int:
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Word pieces the model sees, special tokens included."""
         model = self.model
         with self._lock.background():
             if isinstance(model, OnnxSentenceModel):
-                return model.token_count(text)
-            return len(model.tokenizer(text, add_special_tokens=True)["input_ids"])
+                return model.token_counts(texts)
+            return [len(ids) for ids in model.tokenizer(list(texts))["input_ids"]]
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
         """Longest first in batches (less padding), one batch per turn at the model; while

@@ -12,6 +12,7 @@ torch nor transformers is loaded (~250 MiB and seconds of start-up saved).
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -203,6 +204,9 @@ class OnnxSentenceModel:
         self._counter = Tokenizer.from_file(str(layout.transformer / "tokenizer.json"))
         self._counter.no_truncation()  # counts are exact, however long the text
         self._counter.no_padding()
+        self._words_add_up = _bert_like(layout.transformer / "tokenizer.json")
+        self._specials = self._counter.num_special_tokens_to_add(False)
+        self._word_counts: dict[str, int] = {}
         self._batcher = Tokenizer.from_file(str(layout.transformer / "tokenizer.json"))
         self._batcher.enable_truncation(max_length=layout.max_seq_length)
         pad = _pad_token(layout.transformer)
@@ -236,9 +240,24 @@ class OnnxSentenceModel:
     def get_embedding_dimension(self) -> int:
         return self._layout.dim
 
-    def token_count(self, text: str) -> int:
-        """Word pieces the model sees, special tokens included."""
-        return len(self._counter.encode(text, add_special_tokens=True).ids)
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces the model sees, special tokens included.
+
+        The chunker asks this of every longer candidate chunk, so for BERT's tokenizer, whose
+        count of a text is exactly the sum of its space- or newline-separated words' counts
+        (its normaliser works char by char and it splits at every whitespace), words are
+        counted once and remembered; any other tokenizer counts whole texts."""
+        if not self._words_add_up:
+            encoded = self._counter.encode_batch_fast(list(texts), add_special_tokens=True)
+            return [len(e.ids) for e in encoded]
+        split = [_SPACES.split(text) for text in texts]
+        new = list({w for words in split for w in words if w not in self._word_counts})
+        if len(self._word_counts) + len(new) > _WORD_CACHE:
+            self._word_counts.clear()
+            new = list({w for words in split for w in words})
+        encoded = self._counter.encode_batch_fast(new, add_special_tokens=False)
+        self._word_counts.update(zip(new, (len(e.ids) for e in encoded), strict=True))
+        return [self._specials + sum(self._word_counts[w] for w in words) for words in split]
 
     def encode_query(
         self, texts: Sequence[str], batch_size: int = 32, side_by_side: bool = False, **_: Any
@@ -281,6 +300,19 @@ class OnnxSentenceModel:
         if self._layout.normalise:
             vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
         return vectors.astype(np.float32)
+
+
+_SPACES = re.compile(r"[ \n]+")
+_WORD_CACHE = 200_000
+
+
+def _bert_like(tokenizer_json: Path) -> bool:
+    """BERT's normaliser and pre-tokenizer with WordPiece: counts add up over words."""
+    spec = _json(tokenizer_json) or {}
+    kinds = [
+        (spec.get(part) or {}).get("type") for part in ("normalizer", "pre_tokenizer", "model")
+    ]
+    return kinds == ["BertNormalizer", "BertPreTokenizer", "WordPiece"]
 
 
 def _cores() -> int:

@@ -8,7 +8,9 @@ so an update only hashes the articles it re-chunks.
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,9 +29,17 @@ def signature(text: str) -> NDArray[np.uint32]:
     shingles = [
         " ".join(words[i : i + SHINGLE]).encode() for i in range(max(1, len(words) - SHINGLE + 1))
     ]
-    sketch = MinHash(num_perm=NUM_PERM, scheme="affine32")
+    sketch = MinHash(num_perm=NUM_PERM, scheme="affine32", permutations=_permutations())
     sketch.update_batch(shingles)
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """The seeded permutations every sketch shares, drawn once (each new sketch drew them again)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, scheme="affine32").permutations
 
 
 def copies(keys: Sequence[str], signatures: NDArray[np.uint32], threshold: float) -> dict[str, str]:
@@ -39,7 +49,9 @@ def copies(keys: Sequence[str], signatures: NDArray[np.uint32], threshold: float
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     sketches = {}
     for key, values in zip(keys, signatures, strict=True):
-        sketches[key] = MinHash(num_perm=NUM_PERM, hashvalues=values, scheme="affine32")
+        sketches[key] = MinHash(
+            num_perm=NUM_PERM, hashvalues=values, scheme="affine32", permutations=_permutations()
+        )
         lsh.insert(key, sketches[key])
     parent = {k: k for k in keys}
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -42,9 +43,25 @@ def test_each_backend_embeds_unit_vectors_of_the_model_size(embedders, name: str
     docs, queries = embedder.embed_documents(TEXTS), embedder.embed_queries(TEXTS[2:])
     assert docs.shape == (3, 384) and queries.shape == (1, 384) and docs.dtype == np.float32
     assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
-    assert embedder.max_tokens == 256 and embedder.token_count("hello world") == 4
+    assert embedder.max_tokens == 256 and embedder.token_counts(["hello world", "hello"]) == [4, 3]
     ranked = np.argsort(-(docs[:2] @ queries[0]))
     assert ranked[0] == 1  # the library question is about the council article
+
+
+@pytest.mark.parametrize("name", ["torch", "onnx", "onnx-int8"])
+def test_side_by_side_question_passes_give_the_same_vectors(embedders, name: str) -> None:  # type: ignore[no-untyped-def]
+    embedder = embedders[name]
+    questions = [TEXTS[2], "Who runs the harbour?", "When did the council vote?"]
+    # one question per pass on both sides: int8 quantises activations per batch, so a question
+    # batched with others gets a slightly different vector (cosine ~0.99) on any session
+    alone = np.vstack([embedder.embed_queries([q]) for q in questions])
+    with ThreadPoolExecutor(4) as pool:
+        beside = list(
+            pool.map(lambda q: embedder.embed_queries([q], side_by_side=True), questions * 4)
+        )
+    assert np.allclose(np.vstack(beside), np.vstack([alone] * 4), atol=1e-5)
+    cores = len(os.sched_getaffinity(0))
+    assert embedder.query_runners == (1 if name == "torch" else cores)
 
 
 def test_onnx_gives_torchs_vectors_and_int8_close_ones(embedders) -> None:  # type: ignore[no-untyped-def]
@@ -94,12 +111,12 @@ def test_an_exported_model_runs_without_torch_or_transformers(embedders, cache: 
         "import sys; from rag import registry; from rag.config import Settings; "
         "e = registry.resolve('embedder', 'sentence-transformers')(Settings()); "
         "v = e.embed_queries(['Who approved the library?']); "
-        "print(v.shape, e.token_count('hello world'), "
+        "print(v.shape, e.token_counts(['hello world']), "
         "[m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules])"
     )
     env = {**os.environ, "RAG_EMBED_BACKEND": "onnx", "RAG_MODEL_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert done.stdout.strip() == "(1, 384) 4 []", done.stderr
+    assert done.stdout.strip() == "(1, 384) [4] []", done.stderr
     assert "Exporting" not in done.stderr
 
 
@@ -154,3 +171,28 @@ def test_pooling_the_onnx_path_does_not_apply_is_refused(tmp_path: Path, pooling
     with pytest.raises(MissingDependencyError, match="RAG_EMBED_BACKEND=torch"):
         read_layout(model)
     assert read_layout(bundled).mean and read_layout(bundled).normalise
+
+
+def test_onnx_word_piece_counts_are_exact_for_any_text(embedders, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The ONNX counter sums remembered per-word counts for BERT's tokenizer; never off by one."""
+    from rag.onnx_model import _bert_like
+
+    texts = [
+        *TEXTS,
+        "  leading and trailing  \n",
+        "",
+        "tab\tseparated\x1ccontrol\u3000ideographic 中文字符 mixed",
+        "e\u0301cole \u0301accent, naïve café — “quoted” 407-1 U.S.-led",
+        "a\r\nb\n\nc",
+        "supercalifragilisticexpialidocious " * 30,
+    ]
+    model = embedders["onnx"].model
+    whole = [len(e.ids) for e in model._counter.encode_batch(texts, add_special_tokens=True)]
+    assert embedders["onnx"].token_counts(texts) == whole
+    assert embedders["torch"].token_counts(texts) == whole
+    bundled = Path(resolve_model_path(BUNDLED_MODEL)) / "tokenizer.json"
+    assert _bert_like(bundled)
+    other = json.loads(bundled.read_text())
+    other["pre_tokenizer"] = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always"}
+    (tmp_path / "tokenizer.json").write_text(json.dumps(other))
+    assert not _bert_like(tmp_path / "tokenizer.json")  # such a tokenizer counts whole texts

@@ -1,13 +1,20 @@
-"""The micro-batcher that lets concurrent questions share one model pass."""
+"""Sharing the model among concurrent questions: the micro-batcher, the model lock, the runner."""
 
+import asyncio
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
+from eval.dataset import DEFAULT_SEEDS, load_questions
+from rag import serving
 from rag.batching import MicroBatcher
+from rag.embedding import ModelLock
+from rag.retrieval import Retrieval, Retriever
+from rag.service import RagService
 
 
 class SlowModel:
@@ -58,3 +65,78 @@ def test_a_failed_pass_fails_every_caller_in_it_and_only_them() -> None:
         assert batcher.submit(3) == 30  # the worker survives a failed pass
     finally:
         batcher.close()
+
+
+def test_workers_run_passes_side_by_side_and_all_stop_on_close() -> None:
+    both_inside = threading.Barrier(2, timeout=5)  # breaks unless two passes overlap
+
+    def model(items: Sequence[int]) -> list[int]:
+        both_inside.wait()
+        return [i + 1 for i in items]
+
+    batcher = MicroBatcher(model, max_batch=1, max_wait_s=0.0, workers=2)
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(batcher.submit, [1, 2])) == [2, 3]
+    batcher.close()
+    assert not any(t.is_alive() for t in batcher._threads)
+
+
+def test_the_model_lock_admits_its_slots_of_questions_and_background_waits_for_them() -> None:
+    lock = ModelLock()
+    lock.slots = 2
+    inside = threading.Barrier(3, timeout=5)
+    release = threading.Event()
+    order: list[str] = []
+
+    def question() -> None:
+        with lock.urgent():
+            inside.wait()  # two questions in the model at once, or this breaks
+            release.wait(5)
+            order.append("question")
+
+    def background() -> None:
+        with lock.background():
+            order.append("background")
+
+    with ThreadPoolExecutor(3) as pool:
+        questions = [pool.submit(question) for _ in range(2)]
+        inside.wait()
+        later = pool.submit(background)
+        time.sleep(0.1)
+        assert order == []  # background work waits while questions hold the model
+        release.set()
+        for f in [*questions, later]:
+            f.result()
+    assert order == ["question", "question", "background"]
+
+
+def test_the_event_loop_ranks_a_small_index_itself_and_a_large_one_in_a_thread(
+    seed_service: RagService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = load_questions(DEFAULT_SEEDS)[0].question
+    service = seed_service.derive()
+    service.start_batching()
+    ranked_in: list[int] = []
+    search = Retriever.search
+
+    def spy(self: Retriever, *args: Any, **kwargs: Any) -> list[Retrieval]:
+        ranked_in.append(threading.get_ident())
+        return search(self, *args, **kwargs)
+
+    async def ask() -> tuple[int, Retrieval]:
+        return threading.get_ident(), await service.query_async(question)
+
+    monkeypatch.setattr(Retriever, "search", spy)
+    try:
+        loop, small = asyncio.run(ask())
+        assert ranked_in[-1] == loop
+        monkeypatch.setattr(serving, "INLINE_RANK_MAX_CHUNKS", len(service.index.chunks) - 1)
+        loop, large = asyncio.run(ask())
+        assert ranked_in[-1] != loop
+        expected = seed_service.query(question)
+        for got in (small, large):
+            assert [(p.doc_id, p.start, p.end) for p in got.passages] == [
+                (p.doc_id, p.start, p.end) for p in expected.passages
+            ]
+    finally:
+        service.close()

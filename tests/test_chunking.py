@@ -22,7 +22,7 @@ def test_chunks_fit_tiktoken_budget_and_model_window(seed_service: RagService) -
     for chunk in seed_service.index.chunks:
         assert count_tokens(chunk.text) <= settings.chunk_tokens
         embedded = indexed_text(chunk, settings.embed_titles)
-        assert embedder.token_count(embedded) <= embedder.max_tokens == 256
+        assert embedder.token_counts([embedded])[0] <= embedder.max_tokens == 256
 
 
 def test_no_chunk_crosses_an_article_or_holds_boilerplate(seed_service: RagService) -> None:

@@ -92,7 +92,7 @@ class WritesIntoTheIndexDir:
     def __init__(self, real, folder: Path) -> None:
         self.real, self.folder = real, folder
         self.model_id, self.dim, self.max_tokens = real.model_id, real.dim, real.max_tokens
-        self.token_count = real.token_count
+        self.token_counts = real.token_counts
 
     def embed_documents(self, texts, progress=False):
         (self.folder / "draft.txt").write_text("my unsaved draft")

@@ -72,7 +72,7 @@ class ExplodingEmbedder:
     def __init__(self, real) -> None:
         self.real = real
         self.model_id, self.dim, self.max_tokens = real.model_id, real.dim, real.max_tokens
-        self.token_count = real.token_count
+        self.token_counts = real.token_counts
 
     def embed_documents(self, texts, progress=False) -> np.ndarray:
         raise RuntimeError("power cut")

@@ -88,12 +88,13 @@ def _chunks(doc: Document, layout: Layout, settings: Settings, embedder: Embedde
     for article in layout.articles:
         prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
 
-        def fits(piece: str, prefix: str = prefix) -> bool:
+        def fit(pieces: list[str], prefix: str = prefix) -> list[bool]:
             if time.monotonic() > deadline:
                 raise _TooSlow
-            return embedder.token_count(prefix + piece) <= embedder.max_tokens
+            counts = embedder.token_counts([prefix + piece for piece in pieces])
+            return [n <= embedder.max_tokens for n in counts]
 
         chunks += chunk_article(
-            doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fits
+            doc.text, doc.doc_id, article, settings.chunk_tokens, settings.chunk_overlap, fit
         )
     return chunks
