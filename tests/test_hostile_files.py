@@ -41,7 +41,8 @@ def test_a_file_reached_through_a_link_is_indexed_once(
 def test_size_and_time_limits_per_file(seed_service: RagService, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     formats.write_corpus(corpus)
-    (corpus / "huge.txt").write_text("Huge dump\n\n" + "A sentence about the harbour. " * 2000)
+    sentences = (f"Sentence {i} about harbour {i * 7919 % 10007}. " for i in range(20_000))
+    (corpus / "huge.txt").write_text("Huge dump\n\n" + "".join(sentences))  # ~1.6 s to chunk
     sized = load_corpus(corpus, max_file_bytes=10_000)
     reasons = {s.doc_id: s.reason for s in sized.skipped}
     assert "over the 0.01 MB limit per file (RAG_MAX_FILE_BYTES)" in reasons["huge.txt"]
