@@ -130,6 +130,7 @@ def test_instructions_inside_articles_stay_fenced(
 @pytest.fixture(scope="module")
 def tiny_causal_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 1-layer GPT-2 with random weights and the bundled model's tokenizer, saved locally."""
+    import torch
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
     from rag.embedding import resolve_model_path
@@ -137,6 +138,7 @@ def tiny_causal_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("tiny-lm")
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("all-MiniLM-L6-v2"))
     config = GPT2Config(vocab_size=len(tokenizer), n_positions=1024, n_embd=16, n_layer=1, n_head=2)
+    torch.manual_seed(0)  # unseeded random weights sometimes wrote only special tokens: ""
     GPT2LMHeadModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
