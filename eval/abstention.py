@@ -46,6 +46,10 @@ class Example:
     def label(self) -> int:
         return GROUPS[self.group][0]
 
+    @property
+    def signals(self) -> dict[str, float]:
+        return dict(zip(FEATURES, self.values, strict=True))
+
 
 def examples_from(
     groups: str | Sequence[str], questions: Sequence[str], results: Sequence[Retrieval]
@@ -87,9 +91,7 @@ def fit(examples: Sequence[Example]) -> AbstentionModel:
     fitted = AbstentionModel(
         tuple(means), tuple(scales), tuple(model.coef_[0]), float(model.intercept_[0]), 0.0
     )
-    scores = np.array(
-        [fitted.confidence(dict(zip(FEATURES, e.values, strict=True))) for e in examples]
-    )
+    scores = np.array([fitted.confidence(e.signals) for e in examples])
     cuts = [
         float(np.quantile(scores[groups == g], MAX_REFUSED)) for g in sizes if GROUPS[g][0] == 1
     ]
@@ -109,7 +111,7 @@ def cross_validate(examples: Sequence[Example], folds: int = 5, seed: int = 0) -
     for train, test in splitter.split(np.zeros(len(y)), y, groups):
         model = fit([examples[i] for i in train])
         for i in test:
-            value = model.confidence(dict(zip(FEATURES, examples[i].values, strict=True)))
+            value = model.confidence(examples[i].signals)
             predicted[i] = value >= model.threshold
     return predicted
 

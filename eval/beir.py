@@ -117,11 +117,14 @@ def beir_retriever(
     retriever = Retriever(index, service.embedder, service.settings)
 
     def search(
-        questions: Sequence[str], k: int = 10, mode: SearchMode | None = None
+        questions: Sequence[str], k: int = 10, mode: SearchMode | None = None, bar: bool = True
     ) -> list[Retrieval]:
         out: list[Retrieval] = []
         for start in tqdm(
-            range(0, len(questions), 64), desc="Querying", unit=" batch", disable=not progress
+            range(0, len(questions), 64),
+            desc="Querying",
+            unit=" batch",
+            disable=not (progress and bar),
         ):
             batch = questions[start : start + 64]
             out += retriever.search([Query(q, k, mode or settings.mode) for q in batch])
@@ -137,14 +140,38 @@ def run_beir(
     cache_root: Path,
     mode: SearchMode | None = None,
     progress: bool = True,
+    rivals: Sequence[SearchMode] = (),
 ) -> dict[str, Any]:
-    """Document-level nDCG@10, recall@100 and MRR@10, comparable with published BEIR numbers."""
+    """Document-level nDCG@10, recall@100 and MRR@10, comparable with published BEIR numbers;
+    `rivals`: other rankers whose nDCG@10 to report too, over the same loaded index."""
     data = load_beir(folder, split, progress)
     search = beir_retriever(data, settings, cache_root, progress)
     mode = mode or settings.mode
     qids = list(data.queries)
+    questions = [data.queries[q] for q in qids]
+    rows = _rows(data, qids, search(questions, 300, mode))
+    names = ("ndcg@10", "recall@100", "mrr@10")
+    summary: dict[str, float] = {m: metrics.mean([float(r[m]) for r in rows]) for m in names}
+    summary["queries"] = len(rows)
+    return {
+        "summary": summary,
+        "rows": rows,
+        "split": split,
+        "mode": mode,
+        "index": str(cache_dir(data, settings, cache_root)),
+        "rivals": {
+            rival: metrics.mean(
+                [r["ndcg@10"] for r in _rows(data, qids, search(questions, 300, rival, bar=False))]
+            )
+            for rival in rivals
+        },
+    }
+
+
+def _rows(
+    data: BeirData, qids: Sequence[str], results: Sequence[Retrieval]
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    results = search([data.queries[q] for q in qids], 300, mode)
     for qid, result in zip(qids, results, strict=True):
         ranking = metrics.dedupe([p.doc_id for p in result.passages])
         rel = data.qrels[qid]
@@ -156,13 +183,4 @@ def run_beir(
                 "mrr@10": metrics.mrr_at(ranking, rel, 10),
             }
         )
-    names = ("ndcg@10", "recall@100", "mrr@10")
-    summary: dict[str, float] = {m: metrics.mean([float(r[m]) for r in rows]) for m in names}
-    summary["queries"] = len(rows)
-    return {
-        "summary": summary,
-        "rows": rows,
-        "split": split,
-        "mode": mode,
-        "index": str(cache_dir(data, settings, cache_root)),
-    }
+    return rows

@@ -58,13 +58,13 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.beir:
         from eval.beir import run_beir
 
-        report = run_beir(args.beir, args.split, settings, args.cache, args.mode)
+        mode = args.mode or settings.mode
+        rivals = [m for m in MODES if m != mode]
+        report = run_beir(args.beir, args.split, settings, args.cache, mode, rivals=rivals)
         print(f"BEIR {args.beir.name} / {args.split} ({report['mode']}):")
         print(summary_table(report["summary"]))
         rows = [{"ranker": report["mode"], "ndcg@10": report["summary"]["ndcg@10"]}]
-        for mode in (m for m in MODES if m != report["mode"]):
-            other = run_beir(args.beir, args.split, settings, args.cache, mode, progress=False)
-            rows.append({"ranker": mode, "ndcg@10": other["summary"]["ndcg@10"]})
+        rows += [{"ranker": m, "ndcg@10": v} for m, v in report.pop("rivals").items()]
         report["fusion"] = sorted(rows, key=lambda r: MODES.index(r["ranker"]))
         print(f"\nFusion against each ranker:\n{table(report['fusion'], ['ranker', 'ndcg@10'])}")
     else:

@@ -204,7 +204,7 @@ class OnnxSentenceModel:
         self._counter = Tokenizer.from_file(str(layout.transformer / "tokenizer.json"))
         self._counter.no_truncation()  # counts are exact, however long the text
         self._counter.no_padding()
-        self._words_add_up = _bert_like(layout.transformer / "tokenizer.json")
+        self._words_add_up = _bert_like(self._counter)
         self._specials = self._counter.num_special_tokens_to_add(False)
         self._word_counts: dict[str, int] = {}
         self._batcher = Tokenizer.from_file(str(layout.transformer / "tokenizer.json"))
@@ -306,13 +306,15 @@ _SPACES = re.compile(r"[ \n]+")
 _WORD_CACHE = 200_000
 
 
-def _bert_like(tokenizer_json: Path) -> bool:
+def _bert_like(tokenizer: Any) -> bool:
     """BERT's normaliser and pre-tokenizer with WordPiece: counts add up over words."""
-    spec = _json(tokenizer_json) or {}
-    kinds = [
-        (spec.get(part) or {}).get("type") for part in ("normalizer", "pre_tokenizer", "model")
-    ]
-    return kinds == ["BertNormalizer", "BertPreTokenizer", "WordPiece"]
+    from tokenizers import models, normalizers, pre_tokenizers
+
+    return (
+        isinstance(tokenizer.normalizer, normalizers.BertNormalizer)
+        and isinstance(tokenizer.pre_tokenizer, pre_tokenizers.BertPreTokenizer)
+        and isinstance(tokenizer.model, models.WordPiece)
+    )
 
 
 def _cores() -> int:

@@ -109,7 +109,8 @@ class Retriever:
 
     def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
         self.index = index
-        self._engine = index.store if isinstance(index.store, RankingEngine) else None  # slow check
+        # a runtime Protocol check is slow: made once per index generation, not per question
+        self.engine = index.store if isinstance(index.store, RankingEngine) else None
         self.embedder = embedder
         self.settings = settings
         self.reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
@@ -160,10 +161,10 @@ class Retriever:
     ) -> list[tuple[Ranked, Ranked]]:
         """Per question: the dense ranking (for relevance) and the ranking its mode asks for."""
         store = self.index.store
-        if self._engine is not None:
+        if self.engine is not None:
             s = self.settings
             return [
-                self._engine.rank(
+                self.engine.rank(
                     q.question,
                     vectors[i],
                     depth,
@@ -294,7 +295,7 @@ class Retriever:
             rank=rank,
             score=round(hit.score, 6),
             doc_id=chunk.doc_id,
-            path=_full_path(self.index.manifest["corpus_root"], doc.file),
+            path=_full_path(self.index.corpus_root, doc.file),
             title=chunk.title,
             start=hit.start,
             end=hit.end,
@@ -324,8 +325,8 @@ class Retriever:
 
 
 @lru_cache(maxsize=65536)
-def _full_path(root: str, file: str) -> str:
-    return str(Path(root) / file)
+def _full_path(root: Path, file: str) -> str:
+    return str(root / file)
 
 
 def _copy(doc_id: str, article: ArticleInfo, start: int, end: int) -> dict[str, Any]:

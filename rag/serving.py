@@ -9,7 +9,6 @@ from numpy.typing import NDArray
 from rag.batching import MicroBatcher
 from rag.embedding import Embedder
 from rag.retrieval import Query, Retrieval, Retriever
-from rag.stores.base import RankingEngine
 
 # Above this many chunks a ranking (exact dense search + BM25) can take milliseconds: too long
 # to hold an event loop that every other request, /health included, is waiting on.
@@ -58,9 +57,8 @@ class QueryRunner:
 
 def quick_to_rank(retriever: Retriever) -> bool:
     """True when ranking one question takes well under a millisecond or two."""
-    store = retriever.index.store
     return (
-        not isinstance(store, RankingEngine)
+        retriever.engine is None
         and retriever.reranker is None
-        and len(store) <= INLINE_RANK_MAX_CHUNKS
+        and len(retriever.index.store) <= INLINE_RANK_MAX_CHUNKS
     )

@@ -56,6 +56,8 @@ def test_beir_eval_scores_and_caches_its_index(run_cli, beir_dir: Path, tmp_path
     report = json.loads(out.read_text())
     assert report["summary"]["queries"] == 4
     assert report["summary"]["ndcg@10"] > 0.9 and report["summary"]["recall@100"] == 1.0
+    assert [r["ranker"] for r in report["fusion"]] == ["dense", "lexical", "hybrid"]
+    assert all(0.0 <= r["ndcg@10"] <= 1.0 for r in report["fusion"])
     (index_dir,) = cache.iterdir()
     built = (index_dir / "CURRENT").stat().st_mtime_ns
     second = run_cli("eval", "--beir", str(beir_dir), "--split", "test", "--cache", str(cache))

@@ -44,7 +44,7 @@ class LoadedIndex:
     views: Mapping[str, str]
     all_views: bool = False  # every document's view is stored, not only extracted ones
 
-    @property
+    @cached_property
     def corpus_root(self) -> Path:
         return Path(self.manifest["corpus_root"])
 
