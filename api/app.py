@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import docs, errors
 from api.middleware import AccessLog, BodyLimit
+from api.origins import HostCheck, allowed_hosts
 from api.routes import STATIC, router
 from api.throttle import Throttle
 from rag.config import Settings
@@ -70,5 +71,6 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes
     )
+    app.add_middleware(HostCheck, hosts=allowed_hosts(settings))
     app.add_middleware(AccessLog)
     return app

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.origins import same_origin
 from rag.config import Settings
 
 _bearer = HTTPBearer(
@@ -62,5 +63,6 @@ def read_guard(settings: Settings) -> list[Any]:
 
 
 def write_guard(settings: Settings) -> list[Any]:
-    """The write-auth dependency, only when any keys exist (else writes are open)."""
-    return [Depends(require_write_key)] if settings.api_keys or settings.admin_keys else []
+    """Writes come from this server's own page or a script, and with a write key when keys exist."""
+    keyed = settings.api_keys or settings.admin_keys
+    return [Depends(same_origin), *([Depends(require_write_key)] if keyed else [])]

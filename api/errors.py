@@ -49,9 +49,10 @@ class InvalidBody(BaseModel):
 DESCRIPTIONS = {
     400: "Body is not valid JSON text, or an unknown generator (the reply lists them)",
     401: "Missing or wrong API key",
-    403: "This key may only read; writes need a key from RAG_ADMIN_KEYS",
+    403: "A foreign page's write (RAG_CORS_ORIGINS), or a key that may only read (RAG_ADMIN_KEYS)",
     404: "No such document",
-    409: "Conflicts with the index's state (a stale file, the last document, a record)",
+    409: "Conflicts with the archive's state (a stale file, the last document, a record, a "
+    "corpus file an upload would overwrite)",
     413: "Request body too large",
     415: "Body is not JSON (or, for uploads, multipart form data)",
     422: "Invalid input; the detail names each problem",
@@ -67,7 +68,7 @@ def documented(settings: Settings, *codes: int, write: bool = False) -> dict[int
     found = set(codes)
     if settings.api_keys or (write and settings.admin_keys):
         found.add(401)
-    if write and (settings.api_keys or settings.admin_keys):
+    if write:
         found.add(403)
     return {
         code: {

@@ -25,6 +25,7 @@ from api.schemas import (
     Health,
     QueryRequest,
     QueryResponse,
+    RestoreResponse,
     WriteResponse,
     bounded,
 )
@@ -139,8 +140,12 @@ def router(settings: Settings) -> APIRouter:
     )
     def documents(service: Service) -> dict[str, Any]:
         index = service.index
-        docs = [_document(index.corpus_root, d) for d in index.documents]
-        return {"documents": docs, "skipped": index.manifest["skipped"]}
+        docs = [_document(index.root_of(d), d) for d in index.documents]
+        return {
+            "documents": docs,
+            "skipped": index.manifest["skipped"],
+            "excluded": sorted(service.exclusions.ids()),
+        }
 
     @api.get(
         "/documents/{doc_id:path}",
@@ -150,7 +155,7 @@ def router(settings: Settings) -> APIRouter:
     )
     async def document(service: Service, doc_id: str) -> dict[str, Any]:
         info, text = await run_in_threadpool(service.document, doc_id)
-        return {**_document(service.index.corpus_root, info), "text": text}
+        return {**_document(service.index.root_of(info), info), "text": text}
 
     @api.post(
         "/documents",
@@ -160,7 +165,7 @@ def router(settings: Settings) -> APIRouter:
         openapi_extra=OPENAPI_BODY,
         responses={
             200: {"description": "Every document was already indexed with this content"},
-            **documented(settings, 400, 413, 415, 422, 429, 503, 507, write=True),
+            **documented(settings, 400, 409, 413, 415, 422, 429, 503, 507, write=True),
         },
     )
     async def add_documents(request: Request, response: Response, service: Service) -> Any:
@@ -191,7 +196,23 @@ def router(settings: Settings) -> APIRouter:
     )
     async def delete_document(service: Service, doc_id: str) -> dict[str, Any]:
         report = await run_in_threadpool(service.delete, doc_id)
-        return {"deleted": doc_id, "generation": report.generation, "summary": report.summary()}
+        return {
+            "deleted": doc_id,
+            "generation": report.generation,
+            "summary": report.summary(),
+            "kept_on_disk": doc_id in service.exclusions.ids(),
+        }
+
+    @api.post(
+        "/documents/{doc_id:path}/restore",
+        response_model=RestoreResponse,
+        dependencies=[*writes, limited("write")],
+        responses=documented(settings, 404, 409, 422, 429, 503, 507, write=True),
+    )
+    async def restore_document(service: Service, doc_id: str) -> dict[str, Any]:
+        """Bring back a corpus file that DELETE left out of the archive (its file never left)."""
+        report = await run_in_threadpool(service.restore, doc_id)
+        return {"restored": doc_id, "generation": report.generation, "summary": report.summary()}
 
     return api
 
@@ -225,6 +246,7 @@ def _document(root: Path, info: DocumentInfo) -> dict[str, Any]:
         "chunks": info.chunks,
         "format": info.format,
         "pages": [list(p) for p in info.pages],
+        "uploaded": info.uploaded,
         "articles": [vars(a) for a in info.articles],
     }
 

@@ -212,6 +212,10 @@ class Health(BaseModel):
     model: str
     generation: str = Field(description="The index generation being served")
     built_at: str = Field(description="When that generation was written (UTC, ISO 8601)")
+    corpus_dir: str = Field(description="The user's folder of articles (never written to)")
+    uploads_dir: str | None = Field(
+        description="Where uploaded documents are kept (null: in the Milvus index itself)"
+    )
 
 
 class ArticleOut(BaseModel):
@@ -233,6 +237,10 @@ class DocumentOut(BaseModel):
     chunks: int
     format: str
     pages: list[list[int]] = Field(description="PDFs: [start, end) of each page in the text view")
+    uploaded: bool = Field(
+        description="Uploaded (DELETE deletes the file) rather than the user's corpus file "
+        "(DELETE leaves it on disk and lists it as excluded until it is restored)"
+    )
     articles: list[ArticleOut]
 
 
@@ -294,8 +302,21 @@ class DeleteResponse(BaseModel):
     deleted: str
     generation: str
     summary: str
+    kept_on_disk: bool = Field(
+        description="True when the file is the user's own: it stays on disk, left out of the "
+        "index until restored (POST /documents/{doc_id}/restore or `rag index --restore`)"
+    )
+
+
+class RestoreResponse(BaseModel):
+    restored: str
+    generation: str
+    summary: str
 
 
 class DocumentsResponse(BaseModel):
     documents: list[DocumentOut]
     skipped: list[dict[str, Any]]
+    excluded: list[str] = Field(
+        description="Corpus files removed from the archive; each stays on disk and can be restored"
+    )

@@ -7,7 +7,7 @@ from typing import Any
 from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
 from eval.report import missed_lines, summary_table, table, write_json
 from eval.runner import missed, run_eval
-from eval.tables import MODES, abstention_rows, fusion_holds, fusion_rows
+from eval.tables import MODES, abstention_rows, fusion_holds, fusion_rows, too_few_to_fit
 from rag.config import Settings
 from rag.service import RagService
 
@@ -27,7 +27,13 @@ THRESHOLDS = {  # flag -> (summary key, direction)
 
 def register(sub: Any) -> None:
     p = sub.add_parser("eval", help="score retrieval on an eval set (or a BEIR dataset)")
-    p.add_argument("eval_file", nargs="?", type=Path, default=DEFAULT_SEEDS)
+    p.add_argument(
+        "eval_file",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="JSONL questions (README: 'Eval file format'); default: the project's seeds sets",
+    )
     p.add_argument("--k", type=int, default=10, help="passages retrieved per question")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
     p.add_argument(
@@ -38,8 +44,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--hard",
         type=Path,
-        default=HARD_SEEDS,
-        help="a second set for the fusion and abstention tables (default: the hard seeds set)",
+        default=None,
+        help="a second set for the fusion and abstention tables (without EVAL_FILE: the hard "
+        "seeds set)",
     )
     p.add_argument(
         "--fusion-holds",
@@ -68,28 +75,45 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         report["fusion"] = sorted(rows, key=lambda r: MODES.index(r["ranker"]))
         print(f"\nFusion against each ranker:\n{table(report['fusion'], ['ranker', 'ndcg@10'])}")
     else:
-        service = RagService(settings)
-        service.open(build_if_missing=True)
-        questions = load_questions(args.eval_file)
-        report = run_eval(service, questions, args.k, args.mode)
-        print(f"{args.eval_file.name} ({report['mode']}, k={args.k}):")
-        print(summary_table(report["summary"]))
-        if misses := missed(report):
-            print(f"\nMissed ({len(misses)}):\n{missed_lines(misses)}")
-        sets = {"seeds": questions, "hard": load_questions(args.hard)}
-        report["fusion"] = fusion_rows(service, sets, args.k)
-        print(
-            f"\nFusion against each ranker:\n{table(report['fusion'], list(report['fusion'][0]))}"
-        )
-        report["abstention"] = abstention_rows(service, [*sets["seeds"], *sets["hard"]])
-        print("\nAbstention, 5-fold cross-validation (each fold's model fitted on the others):")
-        print(table(report["abstention"], list(report["abstention"][0])))
-        for row in report["abstention"]:
-            key = row["questions"].replace("-", "_")
-            report["summary"][f"cv_{key}_{row['rate']}"] = row["value"]
+        report = _eval_files(args, settings)
     if args.json:
         write_json(args.json, report)
     return _gate(args, report)
+
+
+def _eval_files(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The first file's summary, then fusion and abstention over every set, labelled by file."""
+    files = [args.eval_file or DEFAULT_SEEDS]
+    if args.hard or args.eval_file is None:
+        files.append(args.hard or HARD_SEEDS)
+    sets = {_label(f, files): load_questions(f) for f in files}
+    service = RagService(settings)
+    service.open(build_if_missing=True)
+    questions = next(iter(sets.values()))
+    report = run_eval(service, questions, args.k, args.mode)
+    print(f"{files[0].name} ({report['mode']}, k={args.k}):")
+    print(summary_table(report["summary"]))
+    if misses := missed(report):
+        print(f"\nMissed ({len(misses)}):\n{missed_lines(misses)}")
+    report["fusion"] = fusion_rows(service, sets, args.k)
+    print(f"\nFusion against each ranker:\n{table(report['fusion'], list(report['fusion'][0]))}")
+    everything = [q for qs in sets.values() for q in qs]
+    if reason := too_few_to_fit(everything):
+        print(f"\nAbstention cross-validation skipped: {reason}")
+        return report
+    report["abstention"] = abstention_rows(service, everything)
+    print("\nAbstention, 5-fold cross-validation (each fold's model fitted on the others):")
+    print(table(report["abstention"], list(report["abstention"][0])))
+    for row in report["abstention"]:
+        key = row["questions"].replace("-", "_")
+        report["summary"][f"cv_{key}_{row['rate']}"] = row["value"]
+    return report
+
+
+def _label(path: Path, files: list[Path]) -> str:
+    """A set's name in the tables: its file name's stem (the whole name if two stems clash)."""
+    stems = [f.stem for f in files]
+    return path.stem if stems.count(path.stem) == 1 else path.name
 
 
 def _gate(args: argparse.Namespace, report: dict[str, Any]) -> int:

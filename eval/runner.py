@@ -6,6 +6,7 @@ from typing import Any
 from eval import metrics
 from eval.dataset import EvalQuestion
 from rag.config import SearchMode
+from rag.errors import RagError
 from rag.retrieval import Passage, Retrieval
 from rag.service import RagService
 
@@ -24,17 +25,22 @@ def evidence_rank(passages: Sequence[Passage], evidence: str | None) -> int | No
     return next((p.rank for p in passages if needle in normalise(p.text)), None)
 
 
-class _Files:
-    """Reads each source file once, exactly as the contract's invariant does."""
+class _Views:
+    """Each document's text view (the file itself for .txt/.md), read once, for the invariant
+    `text_view[start:end] == text` that holds for every format."""
 
-    def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
+    def __init__(self, service: RagService) -> None:
+        self.service = service
+        self._texts: dict[str, str | None] = {}
 
     def exact(self, passage: Passage) -> bool:
-        if passage.path not in self._texts:
-            with open(passage.path, encoding="utf-8", newline="") as fh:
-                self._texts[passage.path] = fh.read()
-        return self._texts[passage.path][passage.start : passage.end] == passage.text
+        if passage.doc_id not in self._texts:
+            try:
+                self._texts[passage.doc_id] = self.service.document(passage.doc_id)[1]
+            except RagError:  # changed on disk since it was indexed: its offsets are stale
+                self._texts[passage.doc_id] = None
+        view = self._texts[passage.doc_id]
+        return view is not None and view[passage.start : passage.end] == passage.text
 
 
 def run_eval(
@@ -45,8 +51,8 @@ def run_eval(
 ) -> dict[str, Any]:
     """Per-question rows plus their means, Haystack-style (`summary` and `rows`)."""
     results = service.query_many([q.question for q in questions], top_k=k, mode=mode)
-    files = _Files()
-    rows = [_row(q, r, k, files) for q, r in zip(questions, results, strict=True)]
+    views = _Views(service)
+    rows = [_row(q, r, k, views) for q, r in zip(questions, results, strict=True)]
     return {
         "summary": _summary(rows, k),
         "rows": rows,
@@ -56,12 +62,14 @@ def run_eval(
 
 
 def _credited(passage: Passage, relevant: dict[str, float]) -> str:
-    """The document a passage counts for: itself, or a syndicated copy it stands in for."""
+    """The source a passage counts for: itself, the file a record of it comes from (`FILE#ID`
+    for FILE), or a syndicated copy it stands in for (and that copy's file)."""
     copies = [passage.doc_id, *(c["doc_id"] for c in passage.also_in)]
-    return next((d for d in copies if d in relevant), passage.doc_id)
+    names = [name for d in copies for name in (d, d.split("#", 1)[0])]
+    return next((d for d in names if d in relevant), passage.doc_id)
 
 
-def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Files) -> dict[str, Any]:
+def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Views) -> dict[str, Any]:
     relevant = dict.fromkeys(q.sources, 1.0)
     ranking = [_credited(p, relevant) for p in r.passages]
     row: dict[str, Any] = {

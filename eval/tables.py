@@ -39,7 +39,22 @@ def fusion_holds(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+FOLDS = 5
+
+
+def too_few_to_fit(questions: Sequence[EvalQuestion]) -> str | None:
+    """Why cross-validated abstention cannot be measured on these questions (None: it can)."""
+    answerable = sum(q.answerable for q in questions)
+    unanswerable = len(questions) - answerable
+    if min(answerable, unanswerable) >= 2 * FOLDS:
+        return None
+    return (
+        f"it needs at least {2 * FOLDS} answerable and {2 * FOLDS} unanswerable questions "
+        f"(an empty 'sources' list); these sets have {answerable} and {unanswerable}"
+    )
+
+
 def abstention_rows(service: RagService, questions: Sequence[EvalQuestion]) -> list[dict[str, Any]]:
     """Answerable refused, on-topic and off-topic declined, from 5-fold cross-validation."""
     examples = seeds_examples(service, questions)
-    return report(examples, cross_validate(examples))
+    return report(examples, cross_validate(examples, FOLDS))

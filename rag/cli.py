@@ -14,11 +14,24 @@ from rag.answering import Answer
 from rag.config import Settings
 from rag.errors import RagError, ServeError
 from rag.filters import Filters
+from rag.index import UpdateReport
 from rag.retrieval import Passage, Retrieval
 from rag.service import RagService
 
 
+def quiet_libraries() -> None:
+    """Keep libraries' chatter out of the user's log: bm25s logs every index build at DEBUG on
+    a logger it sets to DEBUG itself, and trafilatura logs ERROR for every page without an
+    article body, which the update already reports as a skipped file with its reason."""
+    import logging
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_libraries()
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
@@ -52,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", nargs="?", type=Path, help="corpus folder (default: RAG_CORPUS_DIR)")
     p.add_argument("--full", action="store_true", help="rebuild everything from scratch")
     p.add_argument("--check", action="store_true", help="verify the index and change nothing")
+    p.add_argument(
+        "--restore",
+        metavar="DOC_ID",
+        action="append",
+        default=[],
+        help="bring back a corpus file removed from the archive (repeatable)",
+    )
     p.set_defaults(handler=_index)
 
     p = sub.add_parser("query", help="print the passages that best answer a question")
@@ -122,7 +142,16 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         for doc_id in found["stale"]:
             print(f"stale: {doc_id} changed on disk since it was indexed (run `rag index`)")
         return 0
-    report = service.update(args.corpus, full=args.full, progress=True)
+    for doc_id in args.restore:
+        print(f"restored {doc_id}: {service.restore(doc_id).summary()}")
+    if args.restore:
+        return 0
+    print_report(service, service.update(args.corpus, full=args.full, progress=True))
+    return 0
+
+
+def print_report(service: RagService, report: UpdateReport) -> None:
+    """What an update did: why it rebuilt, each skipped file and why, then the summary."""
     if report.full_reason:
         print(f"Full rebuild: {report.full_reason}", file=sys.stderr)
     for skipped in report.skipped:
@@ -132,7 +161,6 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         f"Index {report.generation}: {len(report.documents):,} documents, "
         f"{report.chunks:,} chunks -> {service.home.label}"
     )
-    return 0
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
@@ -216,6 +244,9 @@ def render(result: Retrieval) -> str:
                 subsequent_indent="      ",
             )
         lines.append("")
+    if result.notice and not result.passages:
+        lines.append(result.notice)
+        return "\n".join(lines)
     verdict = "yes" if result.answerable else "no - the articles may not cover this"
     lines.append(f"answerable: {verdict} (relevance {result.relevance:.3f})")
     if result.notice:
@@ -232,6 +263,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from rag.memory import tune_allocator
 
     host, port = args.host or settings.host, args.port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})
     check_port_free(host, port)
     tune_allocator()
     service = RagService(settings)
@@ -241,9 +273,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             f"{str(settings.corpus_dir)!r} (RAG_CORPUS_DIR) first",
             file=sys.stderr,
         )
-    service.open(build_if_missing=True)
+        print_report(service, service.update(progress=True))
+    service.open()
     print(f"Serving {service.stats()['chunks']} chunks on http://{host}:{port} (docs at /docs)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet_libraries()
     if args.watch is not None:
         settings = settings.model_copy(update={"watch": args.watch})
     app = create_app(settings, service)

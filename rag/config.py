@@ -144,7 +144,18 @@ class Settings(BaseSettings):
     )
     watch: bool = Field(False, description="Re-index when files in the corpus folder change")
     cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Comma-separated allowed CORS origins"
+        default_factory=list,
+        description="Comma-separated origins of other pages that may call the API and write",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names the server answers as, besides 127.0.0.1, localhost, [::1] and "
+        "RAG_HOST ('*' = any; needed behind a proxy or on 0.0.0.0)",
+    )
+    uploads_dir: Path | None = Field(
+        None,
+        description="Where uploaded documents are kept; unset: the 'uploads' folder of the index "
+        "folder (files in the corpus folder are never written or deleted)",
     )
     generator: str = Field("extractive", description="Default answer generator")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible API base URL (…/v1)")
@@ -155,7 +166,9 @@ class Settings(BaseSettings):
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
 
-    @field_validator("api_keys", "admin_keys", "cors_origins", "model_languages", mode="before")
+    @field_validator(
+        "api_keys", "admin_keys", "cors_origins", "allowed_hosts", "model_languages", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -177,6 +190,11 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a rate such as '120/minute'") from exc
         return value
+
+    @property
+    def uploads_folder(self) -> Path:
+        """The folder the service owns for uploads (see `uploads_dir`)."""
+        return self.uploads_dir or self.index_dir / "uploads"
 
     @model_validator(mode="after")
     def _device_needs_torch(self) -> "Settings":

@@ -2,8 +2,8 @@
 
 import os
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag import registry
@@ -30,21 +30,48 @@ class Corpus:
 DEFAULT_MAX_FILE_BYTES = 20_000_000
 
 
-def load_corpus(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Corpus:
-    """Read every supported file under `root`, skipping (and reporting) what cannot be indexed."""
+EXCLUDED = "removed from the archive; the file stays on disk (undo: rag index --restore ID)"
+SHADOWED = "a file of this name is in the corpus folder, and that one is indexed"
+
+
+def load_corpus(
+    root: Path,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    uploads: Path | None = None,
+    excluded: Collection[str] = (),
+) -> Corpus:
+    """Read every supported file under `root`, then the uploads folder's, skipping (and
+    reporting) what cannot be indexed and the corpus files the user removed from the archive."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(
             f"Corpus folder {str(root)!r} does not exist: create it or set RAG_CORPUS_DIR"
         )
-    real_root = root.resolve()
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
+    files: set[str] = set()
+    for found in _read_folder(root, max_file_bytes):
+        file = found.doc_id.split("#", 1)[0]
+        files.add(file)
+        if file in excluded:
+            found = SkippedFile(found.doc_id, EXCLUDED)
+        (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
+    if uploads is not None and uploads.is_dir():
+        for found in _read_folder(uploads, max_file_bytes):
+            if found.doc_id.split("#", 1)[0] in files:
+                skipped.append(SkippedFile(found.doc_id, SHADOWED))
+            elif isinstance(found, SkippedFile):
+                skipped.append(found)
+            else:
+                documents.append(replace(found, uploaded=True))
+    return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
+
+
+def _read_folder(root: Path, max_file_bytes: int) -> Iterator[Document | SkippedFile]:
+    real_root = root.resolve()
     for path, reason in _walk(root, max_file_bytes):
         doc_id = path.relative_to(root).as_posix()
-        for found in [SkippedFile(doc_id, reason)] if reason else _read(path, real_root, doc_id):
-            (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
-    return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
+        yield from [SkippedFile(doc_id, reason)] if reason else _read(path, real_root, doc_id)
 
 
 def _walk(root: Path, max_file_bytes: int) -> Iterator[tuple[Path, str | None]]:

@@ -2,21 +2,22 @@
 
 An English-only model embeds a Chinese question into noise that still scores like a match, so
 a question in a language the model does not read is flagged instead of answered. Detection is
-py3langid (small, offline, microseconds a question); a guess below MIN_CONFIDENCE is ignored,
-because short English questions full of names ("Who is Hu Xijin?") get weak foreign guesses.
+py3langid (small, offline, microseconds a question). Names sway it ("How much did Arsenal pay
+Borussia Dortmund for Aubameyang?" reads as Nigerian Pidgin), so a foreign guess is checked word
+by word against wordfreq on the question without its names and numbers: when most of those words
+are at least as common in a language the model reads as in the guessed one, the question is
+readable whatever the guess said.
 """
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.2  # low: the word check below keeps English questions with names
+READABLE_SHARE = 0.6  # of a question's words common in a language the model reads
+COMMON_ZIPF = 3.0  # wordfreq's Zipf scale: 3 = once per million words
 ANY = "any"
-_NAMES = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fa": "Persian",
-    "fr": "French", "hi": "Hindi", "it": "Italian", "ja": "Japanese", "ko": "Korean",
-    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "sv": "Swedish",
-    "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "zh": "Chinese",
-}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 @lru_cache(maxsize=1)
@@ -32,9 +33,21 @@ def detect(text: str) -> tuple[str, float]:
     return str(code), float(probability)
 
 
+@lru_cache(maxsize=256)
 def language_name(code: str) -> str:
-    """A readable name for a language code ("zh" -> "Chinese (zh)")."""
-    return f"{_NAMES[code]} ({code})" if code in _NAMES else repr(code)
+    """A language's name in English ("zh" -> "Chinese"), from langcodes' CLDR data."""
+    import langcodes
+
+    try:
+        return str(langcodes.Language.get(code).display_name())
+    except (LookupError, ValueError, ImportError):
+        return code
+
+
+def words_of(text: str) -> list[str]:
+    """The question's words without names: capitalised words after the first, and numbers."""
+    found = _WORD.findall(text)
+    return [w.lower() for i, w in enumerate(found) if i == 0 or not w[:1].isupper()]
 
 
 def unreadable_language(text: str, languages: frozenset[str] | None) -> str | None:
@@ -44,7 +57,27 @@ def unreadable_language(text: str, languages: frozenset[str] | None) -> str | No
     code, probability = detect(text)
     if code in languages or probability < MIN_CONFIDENCE:
         return None
-    return code
+    words = words_of(text)
+    readable = sum(_readable(w, code, languages) for w in words)
+    return None if readable >= READABLE_SHARE * len(words) else code
+
+
+def _readable(word: str, guess: str, languages: frozenset[str]) -> bool:
+    ours = max(_zipf(word, lang) for lang in languages)
+    return ours >= max(COMMON_ZIPF, _zipf(word, guess))
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str, lang: str) -> float:
+    """How common a word is in a language (0 where wordfreq has no list for it)."""
+    from wordfreq import available_languages, zipf_frequency
+
+    if lang not in available_languages():
+        return 0.0
+    try:
+        return float(zipf_frequency(word, lang))
+    except ImportError:  # Chinese and Japanese lists need a tokenizer we do not install
+        return 0.0
 
 
 def model_card_languages(model_folder: str) -> frozenset[str] | None:

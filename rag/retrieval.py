@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from rag.abstention import TOP_PASSAGES, AbstentionModel, signals
 from rag.config import SearchMode, Settings
 from rag.embedding import Embedder
-from rag.filters import Filters, row_mask
+from rag.filters import Filters, row_mask, why_nothing_matches
 from rag.fusion import question_weights, rrf
 from rag.highlights import highlights
 from rag.index import ArticleInfo, LoadedIndex
@@ -147,7 +147,7 @@ class Retriever:
                 hits = self._fold_copies(hits)
             if self.settings.mmr_lambda is not None:
                 hits = self._diversify(hits, q.top_k)
-            out.append(self._result(q.question, hits[: q.top_k], dense, ranked))
+            out.append(self._result(q, hits[: q.top_k], dense, ranked))
         search_s = time.perf_counter() - started
         timings = {
             "embed": embed_s * 1e3,
@@ -269,8 +269,9 @@ class Retriever:
         chunk = self.index.chunks[row]
         return Hit(row, score, chunk.start, chunk.end, chunk.text)
 
-    def _result(self, question: str, hits: list[Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
+    def _result(self, query: Query, hits: list[Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
         """The passages, and the abstention model's confidence that they answer the question."""
+        question = query.question
         stems = frozenset(tokenize(question))
         passages = tuple(self._passage(rank, hit, stems) for rank, hit in enumerate(hits, start=1))
         agree = bool(ranked) and ranked[0][0] in {row for row, _ in dense[:3]}
@@ -279,6 +280,8 @@ class Retriever:
         relevance = self.abstention.confidence(values) if passages else 0.0
         answerable = bool(passages) and relevance >= self.threshold
         notice = self._language_notice(question)
+        if not passages and query.filters:
+            notice = why_nothing_matches(self.index, query.filters)
         return Retrieval(
             question,
             passages,
@@ -295,7 +298,7 @@ class Retriever:
             rank=rank,
             score=round(hit.score, 6),
             doc_id=chunk.doc_id,
-            path=_full_path(self.index.corpus_root, doc.file),
+            path=_full_path(self.index.root_of(doc), doc.file),
             title=chunk.title,
             start=hit.start,
             end=hit.end,
@@ -315,12 +318,11 @@ class Retriever:
         code = unreadable_language(question, self.languages)
         if code is None:
             return None
-        readable = ", ".join(language_name(c) for c in sorted(self.languages or ()))
+        readable = " or ".join(language_name(c) for c in sorted(self.languages or ()))
         return (
-            f"The question looks like {language_name(code)}, but the embedding model "
-            f"{self.embedder.model_id!r} reads only {readable}, so these passages cannot be "
-            "trusted: ask in a language it reads, or configure a model that reads this one "
-            "(RAG_MODEL, RAG_MODEL_LANGUAGES)."
+            f"This question looks like {language_name(code)}, and the search model reads only "
+            f"{readable}, so these passages may not match it: ask in {readable}, or ask the "
+            "administrator for a model that reads this language."
         )
 
 

@@ -30,7 +30,7 @@ from rag.questions import check_top_k, clean_question
 from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
 from rag.serving import QueryRunner
-from rag.uploads import CorpusWrites, WriteResult, statuses
+from rag.uploads import EXCLUSIONS, CorpusWrites, Exclusions, WriteResult, statuses
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,19 @@ class RagService:
     ) -> UpdateReport:
         """Bring the index up to date with a corpus folder (only what changed is embedded)."""
         root = Path(corpus_dir or self.settings.corpus_dir)
-        return self._update(
-            lambda: load_corpus(root, self.settings.max_file_bytes), full=full, progress=progress
+        return self._update(lambda: self._read_corpus(root), full=full, progress=progress)
+
+    def _read_corpus(self, root: Path) -> Corpus:
+        """The corpus folder, less the files removed from the archive, plus the uploads."""
+        if self.home.delta:  # uploads and removals live in the index itself
+            return load_corpus(root, self.settings.max_file_bytes)
+        return load_corpus(
+            root, self.settings.max_file_bytes, self.settings.uploads_folder, self.exclusions.ids()
         )
+
+    @property
+    def exclusions(self) -> Exclusions:
+        return Exclusions(self.settings.index_dir / EXCLUSIONS)
 
     def _update(
         self,
@@ -177,7 +187,7 @@ class RagService:
         ids = [doc_id for doc_id, _ in files]
         if len(set(ids)) != len(ids):
             raise InvalidDocumentError("the same doc_id appears twice in one request")
-        planned = [(corpus_path(root, i), data) for i, data in files]
+        planned = [(self._upload_path(root, i), data) for i, data in files]
         documents = [
             doc
             for (doc_id, data), (path, _) in zip(files, planned, strict=True)
@@ -195,13 +205,27 @@ class RagService:
             def write_then_read() -> Corpus:
                 for path, data in planned:
                     writes.put(path, data)
-                return load_corpus(root, self.settings.max_file_bytes)
+                return self._read_corpus(root)
 
             report = self._guarded(writes, write_then_read)
         return WriteResult(tuple(s for doc_id in ids for s in statuses(doc_id, report)), report)
 
+    def _upload_path(self, root: Path, doc_id: str) -> Path:
+        """Where an upload is kept; a name the user's corpus folder already has is refused."""
+        mine = corpus_path(root, doc_id)
+        if self.home.delta:
+            return mine
+        if mine.exists():
+            raise ConflictError(
+                f"{doc_id[:120]!r} is a file in the corpus folder {str(root)!r}, which the service "
+                "never overwrites: upload it under another name (uploads are kept in "
+                f"{str(self.settings.uploads_folder)!r}), or edit the file itself"
+            )
+        return corpus_path(self.settings.uploads_folder, doc_id)
+
     def delete(self, doc_id: str) -> UpdateReport:
-        """Remove a document from the corpus folder and from the index."""
+        """Remove a document from the index: an uploaded file is deleted, a file of the user's
+        corpus folder stays on disk and is listed as removed (undo with restore())."""
         root = self.corpus_root
         if "#" in doc_id and self.index.document(doc_id) is not None:
             raise ConflictError(
@@ -210,12 +234,13 @@ class RagService:
             )
         known = [d for d in self.index.documents if d.file == doc_id]
         try:
-            path = corpus_path(root, doc_id)
+            path = corpus_path(self.settings.uploads_folder, doc_id)
         except InvalidDocumentError:
             if not known:  # an id no document can have is simply not there
                 raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index") from None
             raise
-        if not known and (self.home.delta or not path.is_file()):
+        uploaded = not self.home.delta and (path.is_file() or any(d.uploaded for d in known))
+        if not known and not uploaded:
             raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
         if known and len(known) == len(self.index.documents):
             raise ConflictError(
@@ -225,13 +250,33 @@ class RagService:
         if self.home.delta:
             drop = [d.doc_id for d in known]
             return self._update(lambda: Corpus(root, (), ()), only=True, drop=drop)
+        if not uploaded:
+            return self._set_excluded(root, doc_id, True)
         writes = CorpusWrites()
 
         def remove_then_read() -> Corpus:
             writes.remove(path)
-            return load_corpus(root, self.settings.max_file_bytes)
+            return self._read_corpus(root)
 
         return self._guarded(writes, remove_then_read)
+
+    def restore(self, doc_id: str) -> UpdateReport:
+        """Bring back a corpus file that was removed from the archive (its file never left)."""
+        if doc_id not in self.exclusions.ids():
+            raise DocumentNotFoundError(
+                f"{doc_id[:120]!r} is not among the removed documents: nothing to restore"
+            )
+        return self._set_excluded(self.corpus_root, doc_id, False)
+
+    def _set_excluded(self, root: Path, doc_id: str, excluded: bool) -> UpdateReport:
+        before = self.exclusions.ids()
+        after = before | {doc_id} if excluded else before - {doc_id}
+        self.exclusions.save(after)
+        try:
+            return self._update(lambda: self._read_corpus(root))
+        except BaseException:
+            self.exclusions.save(before)
+            raise
 
     def _guarded(self, writes: CorpusWrites, read_corpus: Callable[[], Corpus]) -> UpdateReport:
         try:
@@ -249,7 +294,7 @@ class RagService:
         if info.stored_view or index.all_views:
             return info, index.views[doc_id]
         try:
-            data = (index.corpus_root / doc_id).read_bytes()
+            data = (index.root_of(info) / doc_id).read_bytes()
         except OSError as exc:
             raise StaleDocumentError(
                 f"{doc_id!r} is indexed but cannot be read ({exc.strerror}): run `rag index`"
@@ -395,4 +440,6 @@ class RagService:
             "model": self.settings.model,
             "generation": index.generation,
             "built_at": index.manifest["created_at"],
+            "corpus_dir": str(index.corpus_root),
+            "uploads_dir": None if self.home.delta else str(self.settings.uploads_folder.resolve()),
         }

@@ -1,35 +1,45 @@
-"""Write documents into the corpus folder for one update, and undo that when the update fails."""
+"""The service's own writes for one update (uploaded files, the list of removed corpus files),
+each undone when the update fails. Files the user put in the corpus folder are never written."""
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import InvalidDocumentError
+from rag.errors import InvalidDocumentError, StorageError
 from rag.index import DocumentInfo, UpdateReport
 from rag.storage import writing_to
 
 
 class CorpusWrites:
-    """Files put into or removed from the corpus folder, each undoable.
+    """Files put into or removed from the uploads folder, each undoable.
 
     Every write goes to a temporary file that is fsynced and renamed into place, so a file is
     either wholly the old one or wholly the new one, and an acknowledged upload is on disk.
+    Folders a write had to create are removed again by the rollback.
     """
 
     def __init__(self) -> None:
         self._undo: list[tuple[Path, bytes | None]] = []
+        self._made: list[Path] = []
 
     def put(self, path: Path, data: bytes) -> bool:
         """Write `data` to `path`; False (and nothing written) when the file already holds it."""
         old = path.read_bytes() if path.is_file() else None
         if old == data:
             return False
-        with writing_to(f"{path.name!r} into the corpus folder", "nothing was stored"):
-            path.parent.mkdir(parents=True, exist_ok=True)
+        with writing_to(f"{path.name!r} into the uploads folder", "nothing was stored"):
+            self._make_parents(path)
             _write_atomically(path, data)
         self._undo.append((path, old))
         return True
+
+    def _make_parents(self, path: Path) -> None:
+        missing = [p for p in path.parents if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            self._made.append(folder)
 
     def remove(self, path: Path) -> bool:
         """Delete `path`; False when it was not there."""
@@ -48,11 +58,48 @@ class CorpusWrites:
             else:
                 _write_atomically(path, old)
         self._undo.clear()
+        for folder in reversed(self._made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # another upload has put a file in it since
+        self._made.clear()
+
+
+EXCLUSIONS = "excluded.json"
+
+
+class Exclusions:
+    """Corpus files the user removed from the archive: a JSON list kept beside the index.
+
+    Removing a file the user put in the corpus folder must not delete it (it may be the only
+    copy), so the index leaves it out instead, until it is restored.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def ids(self) -> frozenset[str]:
+        try:
+            return frozenset(json.loads(self.path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return frozenset()
+        except (OSError, ValueError, TypeError) as exc:
+            raise StorageError(
+                f"cannot read the list of removed documents {str(self.path)!r} ({exc}): "
+                "fix or delete that file (deleting it brings every removed document back)"
+            ) from exc
+
+    def save(self, ids: frozenset[str]) -> None:
+        with writing_to("the list of removed documents", "nothing was changed"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.path, json.dumps(sorted(ids), indent=1).encode())
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the file from the user's other tools
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -237,3 +238,44 @@ def test_settings_read_host_and_port() -> None:
     assert (settings.host, settings.port) == ("0.0.0.0", 8123)
     with pytest.raises(ValueError, match="port"):
         Settings(port=70000)
+
+
+def test_serve_reports_the_build_and_keeps_library_chatter_out_of_its_log(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.formats import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "empty.html").write_text("<html><body></body></html>")
+    port = _free_port()
+    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "rag"), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        upload = httpx.post(
+            f"{url}/documents",
+            files=[("files", ("blank.html", b"<html><body><p></p></body></html>", "text/html"))],
+            timeout=120,
+        )
+        assert upload.status_code == 422
+        added = httpx.post(f"{url}/documents", json={"doc_id": "x.txt", "text": "A\n\nB c d."})
+        assert added.status_code == 201
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=60)[0]
+    assert "skipped notes.docx: unsupported format .docx" in log
+    assert "skipped empty.html:" in log
+    assert "+3 added, ~0 changed, -0 removed, 0 unchanged" in log
+    assert "bm25s" not in log and "empty HTML tree" not in log and "DEBUG" not in log

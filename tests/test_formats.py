@@ -159,6 +159,40 @@ def test_filters_apply_inside_the_rankers_and_keep_top_k_full(url: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("filters", "says"),
+    [
+        (
+            {"outlets": ["Gazette"]},
+            "no article is from 'Gazette' (did you mean 'Kestrel Gazette'?)",
+        ),
+        ({"published_from": "2031-01-01"}, "no article was published 2031-01-01 to ... (dated"),
+        ({"doc_ids": ["nothing.txt"]}, "no document is called 'nothing.txt'"),
+        (
+            {"outlets": ["Kestrel Gazette"], "doc_ids": ["morrow.rss"]},
+            "No article matches all of these filters together",
+        ),
+    ],
+)
+def test_a_filter_that_matches_nothing_says_so(url: str, run_cli, mixed, filters, says) -> None:
+    body = query(url, "Who paid for the repairs?", filters=filters)
+    assert body["passages"] == [] and body["answerable"] is False
+    assert says in body["notice"], body["notice"]
+    answer = httpx.post(
+        f"{url}/answer", json={"question": "Who paid?", "filters": filters}, timeout=60
+    ).json()
+    assert says in answer["answer"]
+
+
+def test_the_cli_says_which_filter_matched_nothing(run_cli, mixed: RagService) -> None:
+    env = {
+        "RAG_CORPUS_DIR": str(mixed.settings.corpus_dir),
+        "RAG_INDEX_DIR": str(mixed.settings.index_dir),
+    }
+    shown = run_cli("query", "ferry", "--outlet", "Gazette", env=env)
+    assert "did you mean 'Kestrel Gazette'?" in shown.stdout and "relevance" not in shown.stdout
+
+
+@pytest.mark.parametrize(
     ("filters", "mentions"),
     [
         ({"published_from": "2024-13-01"}, "published_from"),

@@ -83,6 +83,8 @@ def test_cli_update_embeds_only_what_changed(run_cli, tmp_path: Path, seed_servi
 
 
 def test_add_replace_and_delete_over_http_without_a_restart(live_url: str, live) -> None:
+    corpus, uploads = live.settings.corpus_dir, live.settings.uploads_folder
+    before = snapshot(corpus)
     start = generation(live_url)
     added = httpx.post(f"{live_url}/documents", json={"doc_id": "bees.txt", "text": BEEKEEPER})
     assert added.status_code == 201, added.text
@@ -91,29 +93,46 @@ def test_add_replace_and_delete_over_http_without_a_restart(live_url: str, live)
     assert body["documents"][0]["articles"][0]["title"] == "Beekeepers report record honey harvest"
     assert body["generation"] != start and generation(live_url) == body["generation"]
     assert top_doc(live_url, "How much heather honey did the beekeepers collect?") == "bees.txt"
-    assert (live.settings.corpus_dir / "bees.txt").read_text() == BEEKEEPER
+    assert (uploads / "bees.txt").read_text() == BEEKEEPER and not (corpus / "bees.txt").exists()
+    health = httpx.get(f"{live_url}/health").json()
+    assert health["uploads_dir"] == str(uploads.resolve())
 
     again = httpx.post(f"{live_url}/documents", json={"doc_id": "bees.txt", "text": BEEKEEPER})
     assert again.status_code == 200 and again.json()["documents"][0]["status"] == "unchanged"
     assert again.json()["generation"] == body["generation"]
 
-    moved = ARTICLES["sport/rovers.md"].replace("Harlow Park", "Castle Meadow")
-    replaced = httpx.post(
-        f"{live_url}/documents", json={"doc_id": "sport/rovers.md", "text": moved}
-    )
+    reworded = BEEKEEPER.replace("record", "bumper")
+    replaced = httpx.post(f"{live_url}/documents", json={"doc_id": "bees.txt", "text": reworded})
     assert replaced.status_code == 201 and replaced.json()["documents"][0]["status"] == "replaced"
-    hit = httpx.post(
-        f"{live_url}/query", json={"question": "Where will the Rovers match be played?", "top_k": 1}
-    ).json()["passages"][0]
-    assert "Castle Meadow" in hit["text"] and "Harlow Park" not in hit["text"]
+    assert (uploads / "bees.txt").read_text() == reworded
+
+    moved = ARTICLES["sport/rovers.md"].replace("Harlow Park", "Castle Meadow")
+    refused = httpx.post(f"{live_url}/documents", json={"doc_id": "sport/rovers.md", "text": moved})
+    assert refused.status_code == 409 and str(uploads) in refused.json()["detail"]
+    assert snapshot(corpus) == before
 
     deleted = httpx.delete(f"{live_url}/documents/bees.txt")
     assert deleted.status_code == 200 and deleted.json()["deleted"] == "bees.txt"
-    assert not (live.settings.corpus_dir / "bees.txt").exists()
+    assert deleted.json()["kept_on_disk"] is False and not (uploads / "bees.txt").exists()
     assert top_doc(live_url, "How much heather honey did the beekeepers collect?") != "bees.txt"
     assert httpx.delete(f"{live_url}/documents/bees.txt").status_code == 404
-    listed = [d["doc_id"] for d in httpx.get(f"{live_url}/documents").json()["documents"]]
-    assert listed == ["council.txt", "harbour.txt", "sport/rovers.md"]
+
+    own = httpx.delete(f"{live_url}/documents/harbour.txt")
+    assert own.status_code == 200 and own.json()["kept_on_disk"] is True
+    listing = httpx.get(f"{live_url}/documents").json()
+    assert [d["doc_id"] for d in listing["documents"]] == ["council.txt", "sport/rovers.md"]
+    assert listing["excluded"] == ["harbour.txt"] and snapshot(corpus) == before
+    assert httpx.delete(f"{live_url}/documents/harbour.txt").status_code == 404
+    restored = httpx.post(f"{live_url}/documents/harbour.txt/restore")
+    assert restored.status_code == 200, restored.text
+    listing = httpx.get(f"{live_url}/documents").json()
+    assert [d["doc_id"] for d in listing["documents"]] == [
+        "council.txt",
+        "harbour.txt",
+        "sport/rovers.md",
+    ]
+    assert listing["excluded"] == [] and snapshot(corpus) == before
+    assert httpx.post(f"{live_url}/documents/harbour.txt/restore").status_code == 404
 
 
 def test_multipart_uploads_and_the_text_view_checks_every_citation(live_url: str) -> None:

@@ -13,6 +13,7 @@ from api.app import create_app
 from rag.service import RagService
 from tests.conftest import ROOT, SEEDS
 from tests.server import serve
+from tests.test_living_corpus import snapshot
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 
@@ -20,6 +21,7 @@ SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 @pytest.mark.parametrize("keys", [False, True], ids=["auth off", "read and write keys"])
 def test_schemathesis_finds_nothing(seed_service: RagService, tmp_path: Path, keys: bool) -> None:
     shutil.copytree(SEEDS, tmp_path / "corpus")  # its write routes add and delete documents
+    before = snapshot(tmp_path / "corpus")
     service = seed_service.derive(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     service.update(progress=False)
     service.open()
@@ -34,6 +36,7 @@ def test_schemathesis_finds_nothing(seed_service: RagService, tmp_path: Path, ke
     summary = run.stdout[run.stdout.rfind("SUMMARY") :]
     assert run.returncode == 0, run.stdout[-6000:]
     assert " passed" in summary and "failures" not in summary
+    assert snapshot(tmp_path / "corpus") == before  # it wrote only into its uploads folder
 
 
 @pytest.mark.parametrize(

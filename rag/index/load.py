@@ -48,6 +48,14 @@ class LoadedIndex:
     def corpus_root(self) -> Path:
         return Path(self.manifest["corpus_root"])
 
+    @cached_property
+    def uploads_root(self) -> Path:
+        return Path(self.manifest.get("uploads_root") or self.folder.parent / "uploads")
+
+    def root_of(self, doc: DocumentInfo) -> Path:
+        """The folder a document's file is in: the uploads folder or the user's corpus folder."""
+        return self.uploads_root if doc.uploaded else self.corpus_root
+
     @property
     def generation(self) -> str:
         return self.folder.name
@@ -145,7 +153,7 @@ def check_index(folder: Path, settings: Settings, embedder: Embedder) -> dict[st
         if doc.stored_view:
             continue
         try:
-            data = (index.corpus_root / doc.doc_id).read_bytes()
+            data = (index.root_of(doc) / doc.doc_id).read_bytes()
         except OSError:
             data = b""
         if hashlib.sha256(data).hexdigest() != doc.sha256:

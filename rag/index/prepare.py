@@ -58,6 +58,7 @@ def chunk_all(
             doc.format,
             doc.pages,
             doc.stored_view,
+            doc.uploaded,
         )
         sigs = {
             article_key(doc.doc_id, a.start): syndication.signature(body(doc.text, a))

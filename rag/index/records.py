@@ -51,6 +51,7 @@ class DocumentInfo:
     format: str = "text"
     pages: tuple[tuple[int, int], ...] = ()
     stored_view: bool = False
+    uploaded: bool = False  # its file is in the uploads folder (the service may delete it)
 
     @property
     def file(self) -> str:
@@ -134,6 +135,7 @@ def make_manifest(
         **fp,
         "store": settings.store,
         "corpus_root": str(Path(corpus_root).resolve()),
+        "uploads_root": str(settings.uploads_folder.resolve()),
         "corpus": {d.doc_id: d.sha256 for d in documents},
         "skipped": list(skipped),
         "counts": {"documents": len(documents), "chunks": n_chunks},

@@ -290,7 +290,7 @@ def unchanged_report(previous: Previous, corpus: Corpus, started: float) -> Upda
 
 def _changed(doc: Document, previous: Previous | None) -> bool:
     old = previous.documents.get(doc.doc_id) if previous else None
-    return old is None or old.sha256 != doc.sha256
+    return old is None or old.sha256 != doc.sha256 or old.uploaded != doc.uploaded
 
 
 def _previous(

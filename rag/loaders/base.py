@@ -35,6 +35,7 @@ class Document:
     metadata: Metadata = field(default_factory=Metadata)
     pages: tuple[tuple[int, int], ...] = ()
     stored_view: bool = False
+    uploaded: bool = False  # kept in the service's uploads folder, not the user's corpus folder
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,9 @@ function showDone(answer) {
   $("answer").replaceChildren(...linkedAnswer(answer));
   $("answer").dataset.state = answer.answerable ? "answered" : "declined";
   if (!answer.answerable) {
-    say("Not covered by the articles. The nearest passages are below, so you can judge for yourself.", "declined");
+    say(answer.citations.length
+      ? "Not covered by the articles. The nearest passages are below, so you can judge for yourself."
+      : "Nothing was searched: no article matches the filters (see above).", "declined");
   } else {
     say(`Answered from ${evidence.length} cited passage${evidence.length === 1 ? "" : "s"}.`);
   }
