@@ -45,8 +45,17 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 continue
             try:
                 questions.append(EvalQuestion.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                raise RagError(f"{path}:{number}: not a valid eval question: {exc}") from exc
+            except json.JSONDecodeError as exc:
+                raise RagError(f"{path}:{number}: not JSON ({exc.msg}, column {exc.colno})") from exc
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg'].lower()}"
+                    for e in exc.errors()
+                )
+                raise RagError(
+                    f"{path}:{number}: not a valid eval question ({problems}); see the README's "
+                    "'Eval file format'"
+                ) from None
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise RagError(

@@ -101,3 +101,51 @@ def test_rag_eval_exits_non_zero_below_a_threshold(run_cli) -> None:
     result = run_cli("eval", "--min-hit1", "1.01")
     assert result.returncode == 1
     assert "FAIL: hit@1" in result.stdout
+
+
+MIXED_QUESTIONS = [
+    {"id": "eml", "question": "Which company won the dredging contract?",
+     "sources": ["brief.eml"], "evidence": "Tidewater Marine"},
+    {"id": "atom", "question": "How much of the bay floor does seagrass cover now?",
+     "sources": ["coastal.atom"], "evidence": "14 hectares"},
+    {"id": "jsonl", "question": "How many tonnes of heather honey did the beekeepers collect?",
+     "sources": ["dump.jsonl"], "evidence": "2.3 tonnes"},
+    {"id": "rss", "question": "How many ferry crossings a day run until the summer season?",
+     "sources": ["morrow.rss#morrow-ferry-1"], "evidence": "six crossings a day"},
+    {"id": "pdf", "question": "What will replacing the pier fenders cost?",
+     "sources": ["safety-report.pdf"], "evidence": "85,000 pounds"},
+    {"id": "html", "question": "How many passengers did the first ferry crossing carry?",
+     "sources": ["gazette-harbour.html"], "evidence": "212 passengers"},
+    {"id": "copy", "question": "What pay offer ended the train drivers' strike?",
+     "sources": ["wire-courier.txt"], "evidence": "6.5 percent"},
+    {"id": "md", "question": "Why was the Rovers match moved away from Green Lane?",
+     "sources": ["sport/rovers.md"], "evidence": "waterlogged"},
+    {"id": "none", "question": "Who won the 2018 Super Bowl?", "sources": []},
+]  # fmt: skip
+
+
+def test_rag_eval_on_a_corpus_of_every_format(run_cli, tmp_path: Path) -> None:
+    from tests.formats import mixed_folder, write_corpus
+
+    corpus, questions, out = tmp_path / "corpus", tmp_path / "newsroom.jsonl", tmp_path / "r.json"
+    mixed_folder(corpus)
+    write_corpus(corpus)
+    questions.write_text("".join(json.dumps(q) + "\n" for q in MIXED_QUESTIONS))
+    env = {"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    assert run_cli("index", env=env).returncode == 0
+    result = run_cli("eval", str(questions), "--json", str(out), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["offsets_exact"] == 1.0
+    assert summary["hit@1"] == 1.0 and summary["evidence@5"] == 1.0, result.stdout
+    assert "newsroom hit@1" in result.stdout and "seeds" not in result.stdout
+    assert "Abstention cross-validation skipped: it needs at least 10 answerable" in result.stdout
+
+
+def test_rag_eval_errors_are_one_line(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "question": "q"}\n')
+    for args in (("eval", str(bad)), ("eval", str(tmp_path / "missing.jsonl"))):
+        result = run_cli(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr

@@ -57,6 +57,18 @@ def document(site: str, doc_id: str) -> dict[str, Any]:
     return reply.json()  # type: ignore[no-any-return]
 
 
+FITS = """(width) => window.innerWidth === width && document.documentElement.scrollWidth <= width
+  && [...document.querySelectorAll('body *')].every((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width === 0 || box.right <= width + 0.5;
+  })"""
+
+
+def fits(page: Page, width: int) -> bool:
+    """The page is `width` wide and nothing sticks out of it (so it never scrolls sideways)."""
+    return bool(page.evaluate(FITS, width))
+
+
 def ask(page: Page, question: str, **filters: Any) -> dict[str, Any]:
     """Submit the form and wait for the answer; return what the API answers to the same request."""
     page.fill("#question", question)
@@ -167,13 +179,14 @@ def test_filters_narrow_the_passages_and_live_in_the_link(
     page.goto(page.url)  # the shared link asks again with the same filters
     expect(page.locator("#answer")).to_have_attribute("data-state", "answered")
     assert page.input_value("#outlet") == "Kestrel Gazette"
-    assert page.input_value("#date-from") == "2024-03-01"
+    assert page.input_value("#date-from") == "1 Mar 2024"
     assert set(passage_docs(page)) == {"gazette-harbour.html"}
 
     page.fill("#date-from", "2025-01-01")
     answer = ask(page, RELOAD_QUESTION, published_from="2025-01-01", outlets=["Kestrel Gazette"])
     assert answer["citations"] == [] and not answer["answerable"]
-    expect(page.locator("#status")).to_contain_text("Not covered")
+    expect(page.locator("#status")).to_contain_text("no article matches the filters")
+    expect(page.locator("#answer")).to_contain_text("no article was published 2025-01-01 to ...")
 
 
 def test_unanswerable_question_shows_not_covered_with_nearest_passages(
@@ -197,12 +210,13 @@ def test_archive_lists_uploads_and_deletes_with_a_write_key(
     page = tab.page
     tab.allowed.append("status of 403")  # the read key's refused upload, on purpose
     page.goto("/#archive")
-    rows = page.locator("#library-rows tr")
+    rows = page.locator("#library-rows li.doc")
     expect(rows.first).to_be_visible()
     listed = httpx.get(f"{site}/documents", headers=AUTH).json()
-    expect(rows).to_have_count(len(listed["documents"]))
+    files = {d["doc_id"].split("#")[0] for d in listed["documents"]}
+    expect(rows).to_have_count(len(files))
     expect(page.locator("#skipped-list")).to_contain_text("scan.pdf")
-    gazette = page.locator("#library-rows tr[data-doc='gazette-harbour.html']")
+    gazette = page.locator("#library-rows li[data-file='gazette-harbour.html']")
     expect(gazette).to_contain_text("Kestrel Gazette")
     expect(gazette).to_contain_text("5 Mar 2024")
     page.fill("#library-search", "gazette")
@@ -220,7 +234,7 @@ def test_archive_lists_uploads_and_deletes_with_a_write_key(
     )
     page.click("#upload-button")
     expect(page.locator("#library-status")).to_contain_text("write key")
-    expect(page.locator("#library-rows tr[data-doc='lighthouse.txt']")).to_have_count(0)
+    expect(page.locator("#library-rows li[data-file='lighthouse.txt']")).to_have_count(0)
 
     page.get_by_text("API key", exact=True).click()
     page.fill("#key", WRITE)
@@ -232,7 +246,7 @@ def test_archive_lists_uploads_and_deletes_with_a_write_key(
     )
     page.click("#upload-button")
     expect(page.locator("#library-status")).to_contain_text("lighthouse.txt (added")
-    expect(page.locator("#library-rows tr[data-doc='lighthouse.txt']")).to_contain_text(
+    expect(page.locator("#library-rows li[data-file='lighthouse.txt']")).to_contain_text(
         "Lighthouse keeper retires"
     )
 
@@ -243,22 +257,22 @@ def test_archive_lists_uploads_and_deletes_with_a_write_key(
         " {type: 'text/plain'})); return d; }"
     )
     page.dispatch_event("#drop-zone", "drop", {"dataTransfer": dropped})
-    expect(page.locator("#library-rows tr[data-doc='cafe.txt']")).to_contain_text(
+    expect(page.locator("#library-rows li[data-file='cafe.txt']")).to_contain_text(
         "Pier cafe reopens"
     )
     screenshot(tab, screenshots, "archive")
 
-    page.locator("#library-rows tr[data-doc='lighthouse.txt'] button.delete").click()
+    page.locator("#library-rows li[data-file='lighthouse.txt'] button.delete").click()
     expect(page.locator("#confirm")).to_be_visible()
     page.get_by_role("button", name="Keep it").click()
-    expect(page.locator("#library-rows tr[data-doc='lighthouse.txt']")).to_have_count(1)
-    page.locator("#library-rows tr[data-doc='lighthouse.txt'] button.delete").click()
-    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator("#library-rows li[data-file='lighthouse.txt']")).to_have_count(1)
+    page.locator("#library-rows li[data-file='lighthouse.txt'] button.delete").click()
+    page.locator("#confirm-go").click()
     expect(page.locator("#library-status")).to_contain_text("Deleted lighthouse.txt")
-    expect(page.locator("#library-rows tr[data-doc='lighthouse.txt']")).to_have_count(0)
-    page.locator("#library-rows tr[data-doc='cafe.txt'] button.delete").click()
-    page.get_by_role("button", name="Delete", exact=True).click()
-    expect(page.locator("#library-rows tr[data-doc='cafe.txt']")).to_have_count(0)
+    expect(page.locator("#library-rows li[data-file='lighthouse.txt']")).to_have_count(0)
+    page.locator("#library-rows li[data-file='cafe.txt'] button.delete").click()
+    page.locator("#confirm-go").click()
+    expect(page.locator("#library-rows li[data-file='cafe.txt']")).to_have_count(0)
     ids = [d["doc_id"] for d in httpx.get(f"{site}/documents", headers=AUTH).json()["documents"]]
     assert "lighthouse.txt" not in ids and "cafe.txt" not in ids
 
@@ -293,13 +307,17 @@ def test_phone_layout_fits_and_shows_the_source(
     )
     page = phone.page
     page.goto("/")
-    ask(page, "How much honey did the beekeepers collect?")
+    assert fits(page, 390)
+    ask(page, "How many passengers did the first ferry crossing carry?")
+    assert fits(page, 390)
     page.locator("#answer a.cite").first.click()
     expect(page.locator("#reader-passage")).to_be_in_viewport()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits(page, 390)
     screenshot(phone, screenshots, "phone")
+    ask(page, "What did the village fete raise for the school roof?")  # a record's long id
+    assert fits(page, 390)
     page.goto("/#archive")
-    expect(page.locator("#library-rows tr").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.locator("#library-rows li.doc").first).to_be_visible()
+    assert fits(page, 390)
     assert phone.unexpected() == []
     phone.page.context.close()

@@ -1,20 +1,32 @@
 // Ask: the question form, its filters in the shareable link, the streamed answer and its evidence.
 
-import { $, byline, h, marked, pages, tell } from "./dom.js";
+import { $, byline, formatDate, h, marked, pages, parseDate, tell } from "./dom.js";
 import { call, events, Problem } from "./http.js";
 import { openSource } from "./reader.js";
 
 const FIELDS = { q: "question", from: "date-from", to: "date-to", outlet: "outlet" };
 
+const DATES = new Set(["from", "to"]);
+
+// The form's values, dates as YYYY-MM-DD; a date that cannot be read throws a Problem.
 export function readState() {
-  return Object.fromEntries(Object.entries(FIELDS).map(([k, id]) => [k, $(id).value.trim()]));
+  return Object.fromEntries(
+    Object.entries(FIELDS).map(([k, id]) => {
+      const value = $(id).value.trim();
+      if (!DATES.has(k) || !value) return [k, value];
+      const iso = parseDate(value);
+      if (!iso) throw new Problem(`“${value}” is not a date: write it like 31 Jan 2018.`);
+      $(id).value = formatDate(iso);
+      return [k, iso];
+    }),
+  );
 }
 
 export function showState(params) {
   for (const [k, id] of Object.entries(FIELDS)) {
     const value = params.get(k) || "";
     if (id === "outlet" && value && ![...$(id).options].some((o) => o.value === value)) $(id).add(new Option(value, value));
-    $(id).value = value;
+    $(id).value = DATES.has(k) ? formatDate(value) || value : value;
   }
 }
 
@@ -47,15 +59,26 @@ function quotesFor(answer, n) {
   return (answer.quotes || []).filter((q) => q.citation === n);
 }
 
+// A passage that stops mid-sentence says so, instead of ending on a cut word.
+const ENDS_A_SENTENCE = /[.!?"”’)\]]\s*$/;
+
+function alsoRan(copies) {
+  if (!copies || !copies.length) return null;
+  const names = copies.map((c) => c.outlet || c.title || c.doc_id);
+  return h("p", { class: "copies" }, `Also ran in ${[...new Set(names)].join(", ")}`);
+}
+
 function passageCard(p, n, answer) {
   const s = p.source;
   const open = () => openSource(p, quotesFor(answer, n));
   const where = [s.doc_id, `characters ${s.start}–${s.end}`, pages(s)].filter(Boolean).join(" · ");
+  const cue = ENDS_A_SENTENCE.test(p.text) ? null : h("span", { class: "continues" }, " … continues in the article");
   return h(
     "li",
     { class: "passage", id: `passage-${n}` },
     h("div", { class: "source" }, h("span", { class: "n" }, `[${n}]`), " ", h("strong", {}, s.title || "(untitled)"), byline(s) ? " — " + byline(s) : ""),
-    h("p", { class: "text" }, marked(p.text, s.start, p.highlights, "highlight")),
+    alsoRan(s.also_in),
+    h("p", { class: "text" }, marked(p.text, s.start, p.highlights, "highlight"), cue),
     h("div", { class: "where" }, where),
     h("button", { type: "button", class: "read", onclick: open, "aria-label": `Read passage ${n} in its article` }, "Read in the article"),
   );

@@ -28,6 +28,25 @@ export function formatDate(iso) {
   return date.toLocaleDateString("en-GB", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 }
 
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+// "31 Jan 2018", "31 January 2018", "31/01/2018" or "2018-01-31" as YYYY-MM-DD; null if none.
+export function parseDate(text) {
+  const value = text.trim();
+  let y, m, d;
+  let found = value.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+  if (found) [, y, m, d] = found.map(Number);
+  else if ((found = value.match(/^(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})$/))) {
+    d = Number(found[1]);
+    m = MONTHS.indexOf(found[2].slice(0, 3).toLowerCase()) + 1;
+    y = Number(found[3]);
+  } else if ((found = value.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/))) [, d, m, y] = found.map(Number);
+  else return null;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (!m || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return date.toISOString().slice(0, 10);
+}
+
 // "Outlet · 5 Mar 2024" for what the reader checks first; the file name only as a last resort.
 export function byline(source) {
   return [source.outlet, formatDate(source.published)].filter(Boolean).join(" · ");

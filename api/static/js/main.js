@@ -3,7 +3,7 @@
 import { $ } from "./dom.js";
 import { apiKey, call } from "./http.js";
 import { ask, readState, say, showState } from "./ask.js";
-import { installLibrary, loadLibrary, outlets } from "./library.js";
+import { installLibrary, loadLibrary, outlets, titles } from "./library.js";
 import { installReader } from "./reader.js";
 
 function showView() {
@@ -12,7 +12,16 @@ function showView() {
   $("library-view").hidden = !archive;
   $("tab-ask").setAttribute("aria-current", archive ? "false" : "page");
   $("tab-archive").setAttribute("aria-current", archive ? "page" : "false");
+  $("status").hidden = archive;
   if (archive) loadLibrary().catch((error) => say(error.message, "error"));
+}
+
+// The placeholder names an article this archive holds, not the demo corpus.
+function suggest() {
+  const known = titles();
+  if (!known.length) return;
+  const title = known[Math.floor(Math.random() * known.length)];
+  $("question").placeholder = `e.g. What do the articles say about “${title}”?`;
 }
 
 function fillOutlets() {
@@ -51,11 +60,18 @@ function install() {
     if (await load()) say("Key saved.");
   });
   installReader();
-  installLibrary(fillOutlets);
+  installLibrary(() => {
+    fillOutlets();
+    suggest();
+  });
   window.addEventListener("hashchange", showView);
   $("ask").addEventListener("submit", (event) => {
     event.preventDefault();
-    ask(readState(), $("generator").value);
+    try {
+      ask(readState(), $("generator").value);
+    } catch (error) {
+      say(error.message, "error");
+    }
   });
 }
 
