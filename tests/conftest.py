@@ -104,3 +104,45 @@ def live_url(live: RagService) -> Iterator[str]:
 
     with serve(create_app(live.settings, live)) as url:
         yield url
+
+
+READ, WRITE = "reader-key", "editor-key"  # the page tests' keys
+
+
+@pytest.fixture(scope="module")
+def site(seed_service: RagService, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server over every format, with read and write keys, as a newsroom would run it."""
+    from api.app import create_app
+    from tests.formats import mixed_folder, write_corpus
+    from tests.server import serve
+
+    root = tmp_path_factory.mktemp("page")
+    mixed_folder(root / "corpus")
+    write_corpus(root / "corpus")
+    service = seed_service.derive(
+        corpus_dir=root / "corpus", index_dir=root / "index", api_keys=[READ], admin_keys=[WRITE]
+    )
+    service.update(progress=False)
+    service.open()
+    with serve(create_app(service.settings, service)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """A real Chromium (Debian's) for the page tests of one module."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def tab(browser, site: str):  # type: ignore[no-untyped-def]
+    """A fresh tab holding the read key; it must end with no console error it did not expect."""
+    from tests.browser import open_tab
+
+    t = open_tab(browser, site, READ)
+    yield t
+    assert t.unexpected() == []
+    t.page.context.close()
