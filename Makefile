@@ -69,5 +69,7 @@ lint: install
 eval: install
 	$(BIN)/rag eval
 
+# Uploads are the user's articles, not a build product: the index folder goes, its uploads stay.
 clean:
-	rm -rf .index .cache eval/results
+	@if [ -d .index ]; then find .index -mindepth 1 -maxdepth 1 ! -name uploads ! -name excluded.json ! -name .newsrag-index -exec rm -rf {} +; fi
+	rm -rf .cache eval/results
