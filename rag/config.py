@@ -105,6 +105,15 @@ class Settings(BaseSettings):
     max_file_seconds: float = Field(
         120.0, gt=0, description="A file whose chunking takes longer is skipped and reported"
     )
+    max_file_chunks: int = Field(
+        2000,
+        ge=1,
+        description="A file (or record) giving more chunks is skipped and reported: it bounds "
+        "the embedding one file may cost (2,000 chunks: about 45 s on 2 cores)",
+    )
+    max_records: int = Field(
+        10_000, ge=1, description="A feed or JSON(L) file with more records is skipped"
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
     batch_wait_ms: float = Field(

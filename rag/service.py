@@ -96,10 +96,11 @@ class RagService:
 
     def _read_corpus(self, root: Path) -> Corpus:
         """The corpus folder, less the files removed from the archive, plus the uploads."""
+        s = self.settings
         if self.home.delta:  # uploads and removals live in the index itself
-            return load_corpus(root, self.settings.max_file_bytes)
+            return load_corpus(root, s.max_file_bytes, max_records=s.max_records)
         return load_corpus(
-            root, self.settings.max_file_bytes, self.settings.uploads_folder, self.exclusions.ids()
+            root, s.max_file_bytes, s.uploads_folder, self.exclusions.ids(), s.max_records
         )
 
     @property
@@ -191,7 +192,7 @@ class RagService:
         documents = [
             doc
             for (doc_id, data), (path, _) in zip(files, planned, strict=True)
-            for doc in check_upload(doc_id, path, data)
+            for doc in check_upload(doc_id, path, data, self.settings.max_records)
         ]
         if self.home.delta:  # the index is the archive: nothing is written to a local folder
             uploaded = set(ids)
@@ -208,6 +209,12 @@ class RagService:
                 return self._read_corpus(root)
 
             report = self._guarded(writes, write_then_read)
+            try:
+                return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
+            except InvalidDocumentError:  # indexing skipped it (too big, too slow): not kept
+                writes.rollback()
+                self._update(lambda: self._read_corpus(root))
+                raise
         return WriteResult(tuple(s for doc_id in ids for s in statuses(doc_id, report)), report)
 
     def _upload_path(self, root: Path, doc_id: str) -> Path:

@@ -127,7 +127,7 @@ def statuses(file: str, report: UpdateReport) -> list[tuple[str, str, DocumentIn
     found = [d for d in report.documents if d.file == file]
     if not found:
         reason = next((s["reason"] for s in report.skipped if s["doc_id"] == file), "skipped")
-        raise InvalidDocumentError(f"{file!r} was stored but could not be indexed: {reason}")
+        raise InvalidDocumentError(f"{file!r} is refused: {reason}; nothing was kept")
     return [
         (
             d.doc_id,

@@ -4,6 +4,7 @@ import os
 import socket
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rag.documents import load_corpus
@@ -83,3 +84,115 @@ def test_loaders_never_reach_the_network(tmp_path: Path, monkeypatch: pytest.Mon
     loaded = load_corpus(corpus)
     assert attempts == []
     assert "remote.html" in {d.doc_id for d in loaded.documents}
+
+
+def test_hostile_files_are_skipped_and_never_stop_the_archive(
+    run_cli, live: RagService, tmp_path: Path
+) -> None:
+    """Deep PDF page trees, huge fan-out, JSON nested 100,000 deep, an .eml nested 3,000 deep:
+    `rag index` reports each as skipped, and uploads and deletes keep working beside them."""
+    from api.app import create_app
+    from tests.hostile import write_hostile
+    from tests.server import serve
+
+    names = write_hostile(live.settings.corpus_dir)
+    env = {
+        "RAG_CORPUS_DIR": str(live.settings.corpus_dir),
+        "RAG_INDEX_DIR": str(live.settings.index_dir),
+    }
+    result = run_cli("index", env=env)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    for name in names:
+        assert f"skipped {name}" in result.stderr, result.stderr
+    assert "nested too deeply" in result.stderr
+    with serve(create_app(live.settings, live)) as url:
+        added = httpx.post(
+            f"{url}/documents", json={"doc_id": "bees.txt", "text": formats.BEEKEEPER}
+        )
+        assert added.status_code == 201, added.text
+        assert httpx.delete(f"{url}/documents/bees.txt").status_code == 200
+        for name in names:
+            data = (live.settings.corpus_dir / name).read_bytes()
+            upload = httpx.post(
+                f"{url}/documents", files=[("files", (f"up-{name}", data))], timeout=120
+            )
+            assert upload.status_code == 422, (name, upload.status_code, upload.text[:300])
+            assert "refused" in upload.json()["detail"][0]["msg"]
+        assert not list(live.settings.uploads_folder.glob("up-*"))
+
+
+DANGEROUS = {
+    "1200 folders deep": "/".join(["d"] * 1200) + "/deep.txt",
+    "hash": "a#b.txt",
+    "newline": "line\nbreak.txt",
+    "bidi override": "rtl\u202eexe.txt",
+    "NFD": "cafe\u0301.txt",  # 'café' spelt with a combining accent
+    "2000 chars": "x" * 2000 + ".txt",
+}
+
+
+def test_dangerous_ids_are_refused_by_the_library(live: RagService) -> None:
+    from rag.errors import InvalidDocumentError
+
+    for name, doc_id in DANGEROUS.items():
+        with pytest.raises(InvalidDocumentError, match="is refused"):
+            live.add([(doc_id, b"Title\n\nSome text.\n")])
+        assert not live.settings.uploads_folder.exists(), name
+
+
+@pytest.mark.parametrize(
+    "doc_id",
+    [v for k, v in DANGEROUS.items() if k != "newline"],  # httpx sends a newline as %0A
+    ids=[k for k in DANGEROUS if k != "newline"],
+)
+def test_dangerous_ids_are_refused_before_any_write(live_url: str, live, doc_id: str) -> None:
+    reply = httpx.post(
+        f"{live_url}/documents", files=[("files", (doc_id, b"Title\n\nSome text.\n"))]
+    )
+    assert reply.status_code == 422, reply.text
+    uploads = live.settings.uploads_folder
+    assert not uploads.exists() or not any(uploads.iterdir())
+    again = httpx.post(
+        f"{live_url}/documents", json={"doc_id": "ok.txt", "text": "Fine\n\nIt works."}
+    )
+    assert again.status_code == 201, again.text
+
+
+def test_a_folder_chain_thousands_deep_in_the_corpus_is_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    formats.write_corpus(corpus)
+    chain = [corpus / "d"]
+    for _ in range(1200):  # os.makedirs and shutil.rmtree recurse: build and remove by hand
+        chain[-1].mkdir()
+        chain.append(chain[-1] / "d")
+    (chain[-2] / "bottom.txt").write_text("Bottom\n\nThe bottom of a deep folder chain.\n")
+    try:
+        loaded = load_corpus(corpus)
+    finally:
+        (chain[-2] / "bottom.txt").unlink()
+        for folder in reversed(chain[:-1]):
+            folder.rmdir()
+    assert any("nested over 32 levels deep" in s.reason for s in loaded.skipped)
+    assert {d.doc_id for d in loaded.documents} == {"council.txt", "harbour.txt", "sport/rovers.md"}
+
+
+def test_files_over_the_chunk_and_record_limits_are_skipped(
+    seed_service: RagService, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    formats.write_corpus(corpus)
+    (corpus / "many.jsonl").write_text(
+        "".join(
+            f'{{"id": "{i}", "title": "T{i}", "text": "Record {i} text."}}\n' for i in range(30)
+        )
+    )
+    (corpus / "long.txt").write_text(
+        "Long\n\n" + " ".join(f"Word{i} harbour." for i in range(3000))
+    )
+    service = seed_service.derive(
+        corpus_dir=corpus, index_dir=tmp_path / "index", max_records=20, max_file_chunks=10
+    )
+    report = service.update(progress=False)
+    reasons = {s["doc_id"]: s["reason"] for s in report.skipped}
+    assert "30 records, over the 20 a file may hold (RAG_MAX_RECORDS)" in reasons["many.jsonl"]
+    assert "chunks, over the 10 a file may cost (RAG_MAX_FILE_CHUNKS)" in reasons["long.txt"]

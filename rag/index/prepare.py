@@ -35,7 +35,8 @@ def chunk_all(
     key: str,
     progress: bool,
 ) -> tuple[dict[str, Made], list[SkippedFile]]:
-    """Chunk new and changed documents; one that takes over RAG_MAX_FILE_SECONDS is skipped."""
+    """Chunk new and changed documents; one that takes over RAG_MAX_FILE_SECONDS to chunk, or
+    gives more than RAG_MAX_FILE_CHUNKS chunks to embed, is skipped."""
     made, slow = {}, []
     bar = tqdm(documents, desc="Chunking", unit="doc", disable=not progress or not documents)
     for doc in bar:
@@ -46,6 +47,9 @@ def chunk_all(
             chunks = _chunks(doc, layout, settings, embedder)
         except _TooSlow:
             slow.append(SkippedFile(doc.doc_id, _slow_reason(settings)))
+            continue
+        if len(chunks) > settings.max_file_chunks:
+            slow.append(SkippedFile(doc.doc_id, _big_reason(len(chunks), settings)))
             continue
         articles = tuple(article_info(doc, a) for a in layout.articles)
         info = DocumentInfo(
@@ -80,6 +84,13 @@ def _slow_reason(settings: Settings) -> str:
     return (
         f"chunking took over {settings.max_file_seconds:g} s (RAG_MAX_FILE_SECONDS): split the "
         "file, or raise the limit"
+    )
+
+
+def _big_reason(chunks: int, settings: Settings) -> str:
+    return (
+        f"it gives {chunks:,} chunks, over the {settings.max_file_chunks:,} a file may cost "
+        "(RAG_MAX_FILE_CHUNKS): split the file, or raise the limit"
     )
 
 

@@ -91,6 +91,8 @@ class JsonLinesLoader:
                     yield number, json.loads(line)
                 except json.JSONDecodeError as exc:
                     yield number, exc
+                except RecursionError:
+                    yield number, json.JSONDecodeError("nested too deeply", line[:80], 0)
 
     def _document(
         self, file_id: str, path: Path, number: int, record: Any
