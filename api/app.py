@@ -3,13 +3,14 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import docs, errors
-from api.middleware import AccessLog, BodyLimit
+from api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from api.origins import HostCheck, allowed_hosts
 from api.routes import STATIC, router
 from api.throttle import Throttle
@@ -27,6 +28,16 @@ def auth_summary(settings: Settings) -> str:
     reading = f"{reads} read key(s)" if reads else "reads open"
     writing = f"{writes} write key(s)" if writes else "writes off (no RAG_ADMIN_KEYS)"
     return f"auth: on - {reading}, {writing}"
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for this app. X-Forwarded-For is believed only from RAG_TRUSTED_PROXIES
+    (uvicorn would believe any process on 127.0.0.1), so callers cannot pick their own address."""
+    return {
+        "access_log": False,
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
 
 
 def create_app(settings: Settings | None = None, service: RagService | None = None) -> FastAPI:
@@ -72,5 +83,6 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
         BodyLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes
     )
     app.add_middleware(HostCheck, hosts=allowed_hosts(settings))
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     return app

@@ -4,13 +4,14 @@ With no key of either kind configured, everything is open. A write key may also 
 key may never write.
 """
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.keys import key_matches
 from api.origins import same_origin
+from api.throttle import address
 from rag.config import Settings
 
 _bearer = HTTPBearer(
@@ -19,11 +20,9 @@ _bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _matches(given: str, keys: list[str]) -> bool:
-    return any(secrets.compare_digest(given.encode(), k.encode()) for k in keys)
-
-
-def _unauthorized(which: str) -> HTTPException:
+def _unauthorized(request: Request, which: str) -> HTTPException:
+    """401, counted against the address's budget of failed checks (429 once it is spent)."""
+    request.app.state.throttle.check("auth", address(request))
     return HTTPException(
         status_code=401,
         detail=f"missing or wrong API key: send 'Authorization: Bearer <key>' with a key from {which}",
@@ -37,8 +36,8 @@ async def require_key(request: Request, credentials: Credentials) -> None:
     if not settings.api_keys:
         return
     given = credentials.credentials if credentials else ""
-    if not _matches(given, settings.api_keys + settings.admin_keys):
-        raise _unauthorized("RAG_API_KEYS")
+    if not key_matches(given, settings.api_keys + settings.admin_keys):
+        raise _unauthorized(request, "RAG_API_KEYS")
 
 
 async def require_write_key(request: Request, credentials: Credentials) -> None:
@@ -47,14 +46,14 @@ async def require_write_key(request: Request, credentials: Credentials) -> None:
     if not settings.api_keys and not settings.admin_keys:
         return
     given = credentials.credentials if credentials else ""
-    if _matches(given, settings.admin_keys):
+    if key_matches(given, settings.admin_keys):
         return
-    if _matches(given, settings.api_keys):
+    if key_matches(given, settings.api_keys):
         raise HTTPException(
             status_code=403,
             detail="this key may only read: adding and deleting documents needs a key from RAG_ADMIN_KEYS",
         )
-    raise _unauthorized("RAG_ADMIN_KEYS")
+    raise _unauthorized(request, "RAG_ADMIN_KEYS")
 
 
 def read_guard(settings: Settings) -> list[Any]:

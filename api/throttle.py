@@ -1,5 +1,6 @@
-"""Rate limits (the `limits` library, moving window in memory): one budget per API key, or per
-client address when keys are off, kept separately for queries, answers and writes."""
+"""Rate limits (the `limits` library, moving window in memory): one budget per valid API key,
+else per client address, kept separately for queries, answers and writes; failed key checks
+have a budget of their own per address. A made-up key is never a fresh budget."""
 
 import hashlib
 import math
@@ -8,13 +9,15 @@ from typing import Literal
 
 from fastapi import Depends, HTTPException, Request
 
+from api.keys import key_matches
 from rag.config import Settings
 
-Kind = Literal["query", "answer", "write"]
+Kind = Literal["query", "answer", "write", "auth"]
 SETTING = {
     "query": "RAG_RATE_LIMIT_QUERY",
     "answer": "RAG_RATE_LIMIT_ANSWER",
     "write": "RAG_RATE_LIMIT_WRITE",
+    "auth": "RAG_RATE_LIMIT_AUTH_FAILURES",
 }
 
 
@@ -31,6 +34,7 @@ class Throttle:
             "query": settings.rate_limit_query,
             "answer": settings.rate_limit_answer,
             "write": settings.rate_limit_write,
+            "auth": settings.rate_limit_auth_failures,
         }
         self._rates = {kind: parse(rate) for kind, rate in rates.items() if rate}
 
@@ -49,10 +53,17 @@ class Throttle:
 
 
 def caller(request: Request) -> str:
-    """Who is asking: a hash of their bearer key, else their address."""
+    """Who is asking: a hash of their bearer key when it is a configured one, else their address
+    (the proxy's X-Forwarded-For only from RAG_TRUSTED_PROXIES, which uvicorn applies)."""
+    settings: Settings = request.app.state.settings
     auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return "key:" + hashlib.sha256(auth[7:].strip().encode()).hexdigest()[:16]
+    key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    if key and key_matches(key, settings.api_keys + settings.admin_keys):
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    return address(request)
+
+
+def address(request: Request) -> str:
     return "addr:" + (request.client.host if request.client else "unknown")
 
 

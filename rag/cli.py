@@ -259,7 +259,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, server_options
     from rag.memory import tune_allocator
 
     host, port = args.host or settings.host, args.port or settings.port
@@ -281,7 +281,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.watch is not None:
         settings = settings.model_copy(update={"watch": args.watch})
     app = create_app(settings, service)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
     return 0
 
 

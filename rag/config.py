@@ -138,6 +138,13 @@ class Settings(BaseSettings):
         None, description='Per key (or address), e.g. "20/minute"'
     )
     rate_limit_write: str | None = Field(None, description='Per key (or address), e.g. "30/minute"')
+    rate_limit_auth_failures: str = Field(
+        "20/minute", description="Failed key checks allowed per client address before 429"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses of proxies whose X-Forwarded-For is believed; empty: none",
+    )
     admin_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated keys that may also add and delete documents",
@@ -176,7 +183,7 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
 
     @field_validator(
-        "api_keys", "admin_keys", "cors_origins", "allowed_hosts", "model_languages", mode="before"
+        "api_keys", "admin_keys", "cors_origins", "allowed_hosts", "trusted_proxies", "model_languages", mode="before"
     )
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
@@ -187,7 +194,9 @@ class Settings(BaseSettings):
             return items
         return value
 
-    @field_validator("rate_limit_query", "rate_limit_answer", "rate_limit_write")
+    @field_validator(
+        "rate_limit_query", "rate_limit_answer", "rate_limit_write", "rate_limit_auth_failures"
+    )
     @classmethod
     def _rate(cls, value: str | None) -> str | None:
         if value is None:

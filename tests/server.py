@@ -6,15 +6,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from fastapi import FastAPI
 
+from api.app import server_options
 from eval.bench_http import free_port
 
 
 @contextmanager
-def serve(app: object) -> Iterator[str]:
-    """Yield the base URL of a live server; stop it afterwards."""
+def serve(app: FastAPI) -> Iterator[str]:
+    """Yield the base URL of a live server, run with `rag serve`'s options; stop it afterwards."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    options = server_options(app.state.settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

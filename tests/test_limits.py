@@ -88,3 +88,62 @@ def test_startup_says_when_auth_is_off(seed_service: RagService) -> None:
     from api.app import auth_summary
 
     assert auth_summary(seed_service.settings).startswith("auth: off - every route is open")
+
+
+def test_made_up_keys_and_forged_addresses_get_no_fresh_budget(seed_service: RagService) -> None:
+    """With keys off, `Authorization: Bearer x` is no identity; X-Forwarded-For from a client that
+    is not a configured proxy is ignored, so neither buys a new budget."""
+    settings = seed_service.settings.model_copy(update={"rate_limit_query": "3/minute"})
+    with serve(create_app(settings, seed_service)) as url:
+        codes = [
+            httpx.post(
+                f"{url}/query",
+                json={"question": "cotton"},
+                headers={"authorization": f"Bearer made-up-{n}", "x-forwarded-for": f"10.9.8.{n}"},
+            ).status_code
+            for n in range(6)
+        ]
+    assert codes == [200, 200, 200, 429, 429, 429]
+
+
+def test_failed_key_checks_are_limited_per_address(seed_service: RagService) -> None:
+    settings = seed_service.settings.model_copy(
+        update={"api_keys": ["alice"], "rate_limit_auth_failures": "5/minute"}
+    )
+    with serve(create_app(settings, seed_service)) as url:
+        guesses = [
+            httpx.post(
+                f"{url}/query", json={"question": "x"}, headers={"authorization": f"Bearer g{n}"}
+            ).status_code
+            for n in range(7)
+        ]
+        right = httpx.post(
+            f"{url}/query", json={"question": "cotton"}, headers={"authorization": "Bearer alice"}
+        )
+    assert guesses == [401] * 5 + [429, 429]
+    assert right.status_code == 200  # the right key still works from that address
+
+
+def test_a_forged_log_line_stays_one_line(seed_service: RagService, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="rag.access"):
+        with serve(create_app(seed_service.settings, seed_service)) as url:
+            httpx.get(f"{url}/documents/x%0A2026-01-01%20INFO%20rag.access%20GET%20/%20200.txt")
+    lines = [r.getMessage() for r in caplog.records if r.name == "rag.access"]
+    assert lines and all("\n" not in line for line in lines)
+    assert any("x%0A2026-01-01%20INFO" in line for line in lines)
+
+
+def test_security_headers_on_every_page_and_file(api_url: str) -> None:
+    for path in ("/", "/static/index.html", "/docs", "/static/js/main.js", "/openapi.json"):
+        reply = httpx.get(f"{api_url}{path}")
+        assert reply.status_code == 200, path
+        assert reply.headers["x-content-type-options"] == "nosniff", path
+        assert reply.headers["referrer-policy"] == "same-origin", path
+        assert reply.headers["x-frame-options"] == "DENY", path
+        if reply.headers["content-type"].startswith("text/html"):
+            policy = reply.headers["content-security-policy"]
+            assert "frame-ancestors 'none'" in policy and "unsafe-inline'" not in policy.split(
+                "style-src"
+            )[0], path

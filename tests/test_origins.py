@@ -158,3 +158,14 @@ def _attack(browser: Browser, url: str) -> list[str]:
     results: list[str] = page.evaluate("window.results")
     context.close()
     return results
+
+
+def test_the_api_docs_run_under_their_policy(default_server: str) -> None:
+    with chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{default_server}/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        page.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
