@@ -16,7 +16,8 @@ from eval.bench_http import free_port
 def serve(app: FastAPI) -> Iterator[str]:
     """Yield the base URL of a live server, run with `rag serve`'s options; stop it afterwards."""
     port = free_port()
-    options = server_options(app.state.settings)
+    settings = getattr(app.state, "settings", None)  # a fake model server has none
+    options = server_options(settings) if settings else {"access_log": False}
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -113,3 +113,21 @@ def test_concurrent_answers_and_queries_all_succeed(api_url: str) -> None:
 
     with ThreadPoolExecutor(12) as pool:
         assert set(pool.map(call, range(len(questions)))) == {200}
+
+
+def test_bracketed_numbers_in_articles_never_cite_other_passages(live_url: str, live) -> None:
+    footnoted = (
+        "Harbour fees rise\n\nThe harbour board raised mooring fees by 12 percent [2] after "
+        "the storm repairs, its annual accounts show [3]. The board said the rise was the "
+        "first in six years.\n"
+    )
+    added = httpx.post(f"{live_url}/documents", json={"doc_id": "fees.txt", "text": footnoted})
+    assert added.status_code == 201
+    body = httpx.post(
+        f"{live_url}/answer",
+        json={"question": "By how much did the harbour board raise mooring fees?", "top_k": 3},
+        timeout=60,
+    ).json()
+    assert body["answerable"], body
+    assert body["cited"] == [1], body["answer"]
+    assert "12 percent ［2］" in body["answer"] and "[2]" not in body["answer"]

@@ -62,7 +62,9 @@ def test_rag_index_on_a_full_disk_says_so_and_keeps_the_old_index(
 def test_an_upload_to_a_full_disk_is_not_acknowledged(seed_service: RagService, disk: Path) -> None:
     corpus = disk / "corpus"
     write_corpus(corpus)
-    service = seed_service.derive(corpus_dir=corpus, index_dir=disk.parent / "index")
+    service = seed_service.derive(
+        corpus_dir=corpus, index_dir=disk.parent / "index", uploads_dir=disk / "uploads"
+    )
     service.update(progress=False)
     service.open()
     before = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*"))
@@ -74,6 +76,7 @@ def test_an_upload_to_a_full_disk_is_not_acknowledged(seed_service: RagService, 
         assert response.status_code == 507 and "No space left" in response.json()["detail"]
         assert "nothing was stored" in response.json()["detail"]
         assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*")) == before
+        assert not [p for p in (disk / "uploads").rglob("*") if p.is_file()]
         assert httpx.get(f"{url}/health").json()["generation"] == generation
         (disk / "filler").unlink()
         assert httpx.post(f"{url}/documents", json=doc, timeout=60).status_code == 201

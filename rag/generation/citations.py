@@ -5,6 +5,12 @@ import re
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
+def as_text(text: str) -> str:
+    """Article text with its own bracketed numbers ("[2]" in a quoted footnote) written with
+    full-width brackets, so only the generator's markers can ever cite a passage."""
+    return _MARKER.sub(lambda m: f"［{m.group(1)}］", text)
+
+
 def check_citations(answer: str, n_passages: int) -> tuple[str, list[int]]:
     """Drop markers that point to no passage; return the cleaned answer and what was dropped."""
     dropped: list[int] = []

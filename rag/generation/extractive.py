@@ -11,6 +11,7 @@ from rag.chunking import sentence_spans
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.generation.base import Draft, Quote
+from rag.generation.citations import as_text
 from rag.lexical import tokenize
 from rag.retrieval import Passage
 
@@ -139,7 +140,7 @@ def _answer_type(question: str) -> Callable[[str], float]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    return as_text(" ".join(text.split()))
 
 
 def _sentences(passage: Passage) -> list[Span]:

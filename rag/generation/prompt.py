@@ -4,6 +4,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from rag.generation.citations import as_text
 from rag.retrieval import Passage
 
 _FENCE_TAG = re.compile(r"<(\s*/?\s*passage)", re.I)
@@ -27,7 +28,7 @@ def fence(text: str, special_tokens: Iterable[str] = ()) -> str:
     """Neutralise what in article text could close or open a passage fence, or act as a model
     control token: fence tags in any case and spacing, chat-template tokens, and `special_tokens`
     (a tokenizer's own), whose first character is swapped for a look-alike."""
-    text = _FENCE_TAG.sub(r"&lt;\1", text)
+    text = as_text(_FENCE_TAG.sub(r"&lt;\1", text))
     text = _CONTROL_TOKENS.sub(lambda m: _defuse(m.group()), text)
     for token in sorted(set(special_tokens), key=len, reverse=True):
         if len(token) > 1 and token in text:
