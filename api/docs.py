@@ -2,8 +2,8 @@
 3.1, which FastAPI writes), so the docs work offline (no CDN)."""
 
 import base64
-import importlib.util
 import hashlib
+import importlib.util
 import re
 from pathlib import Path
 

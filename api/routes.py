@@ -135,7 +135,7 @@ def router(settings: Settings) -> APIRouter:
         return {
             "documents": docs,
             "skipped": index.manifest["skipped"],
-            "excluded": sorted(service.exclusions.ids()),
+            "excluded": sorted(service.archive.exclusions.ids()),
         }
 
     @api.get(
@@ -191,7 +191,7 @@ def router(settings: Settings) -> APIRouter:
             "deleted": doc_id,
             "generation": report.generation,
             "summary": report.summary(),
-            "kept_on_disk": doc_id in service.exclusions.ids(),
+            "kept_on_disk": doc_id in service.archive.exclusions.ids(),
         }
 
     @api.post(

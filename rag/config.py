@@ -183,7 +183,13 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
 
     @field_validator(
-        "api_keys", "admin_keys", "cors_origins", "allowed_hosts", "trusted_proxies", "model_languages", mode="before"
+        "api_keys",
+        "admin_keys",
+        "cors_origins",
+        "allowed_hosts",
+        "trusted_proxies",
+        "model_languages",
+        mode="before",
     )
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:

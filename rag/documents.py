@@ -66,7 +66,7 @@ def load_corpus(
             elif isinstance(found, SkippedFile):
                 skipped.append(found)
             else:
-                documents.append(replace(found, uploaded=True))
+                documents.append(replace(found, uploaded=True, stored_view=True))  # see Archive
     return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
 
 

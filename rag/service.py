@@ -10,13 +10,12 @@ from typing import Any
 
 from rag import registry
 from rag.answering import Answer, answer, stream_answer
+from rag.archive import Archive
 from rag.config import SearchMode, Settings
-from rag.documents import Corpus, check_upload, corpus_path, load_corpus
+from rag.documents import Corpus
 from rag.embedding import Embedder
 from rag.errors import (
-    ConflictError,
     DocumentNotFoundError,
-    InvalidDocumentError,
     RagError,
     StaleDocumentError,
     UnknownComponentError,
@@ -30,7 +29,7 @@ from rag.questions import check_top_k, clean_question
 from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
 from rag.serving import QueryRunner
-from rag.uploads import EXCLUSIONS, CorpusWrites, Exclusions, WriteResult, statuses
+from rag.uploads import WriteResult
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,9 @@ class RagService:
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
         self.home: IndexHome = home_for(settings, lambda: self.embedder)
+        self.archive = Archive(
+            settings, self.home, lambda: self.index, self._update, lambda: self.corpus_root
+        )
 
     def derive(self, **updates: Any) -> "RagService":
         """A service with some settings changed that shares this one's loaded model and index."""
@@ -92,20 +94,7 @@ class RagService:
     ) -> UpdateReport:
         """Bring the index up to date with a corpus folder (only what changed is embedded)."""
         root = Path(corpus_dir or self.settings.corpus_dir)
-        return self._update(lambda: self._read_corpus(root), full=full, progress=progress)
-
-    def _read_corpus(self, root: Path) -> Corpus:
-        """The corpus folder, less the files removed from the archive, plus the uploads."""
-        s = self.settings
-        if self.home.delta:  # uploads and removals live in the index itself
-            return load_corpus(root, s.max_file_bytes, max_records=s.max_records)
-        return load_corpus(
-            root, s.max_file_bytes, s.uploads_folder, self.exclusions.ids(), s.max_records
-        )
-
-    @property
-    def exclusions(self) -> Exclusions:
-        return Exclusions(self.settings.index_dir / EXCLUSIONS)
+        return self._update(self.archive.reader(root), full=full, progress=progress)
 
     def _update(
         self,
@@ -121,8 +110,10 @@ class RagService:
         return report
 
     def open(self, build_if_missing: bool = False, progress: bool = True) -> None:
-        """Load the index (building it over the configured corpus first when asked and there is none)."""
-        if build_if_missing and not self.has_index():
+        """Load the index (building it over the configured corpus first when asked and there is
+        none, or updating it when a killed writer left uploads that were never acknowledged)."""
+        stale = self.archive.has_stale_writes()
+        if (build_if_missing and not self.has_index()) or (stale and self.has_index()):
             self.update(progress=progress)
         self._set(self.home.load())
 
@@ -179,118 +170,16 @@ class RagService:
         )
 
     def add(self, files: Sequence[tuple[str, bytes]]) -> WriteResult:
-        """Write documents into the corpus folder and index them before returning.
-
-        Every id and body is checked first, so a bad one changes nothing; a failed update puts
-        the corpus files back as they were.
-        """
-        root = self.corpus_root
-        ids = [doc_id for doc_id, _ in files]
-        if len(set(ids)) != len(ids):
-            raise InvalidDocumentError("the same doc_id appears twice in one request")
-        planned = [(self._upload_path(root, i), data) for i, data in files]
-        documents = [
-            doc
-            for (doc_id, data), (path, _) in zip(files, planned, strict=True)
-            for doc in check_upload(doc_id, path, data, self.settings.max_records)
-        ]
-        if self.home.delta:  # the index is the archive: nothing is written to a local folder
-            uploaded = set(ids)
-            replaced = [d.doc_id for d in self.index.documents if d.file in uploaded]
-            report = self._update(
-                lambda: Corpus(root, tuple(documents), ()), only=True, drop=replaced
-            )
-        else:
-            writes = CorpusWrites()
-
-            def write_then_read() -> Corpus:
-                for path, data in planned:
-                    writes.put(path, data)
-                return self._read_corpus(root)
-
-            report = self._guarded(writes, write_then_read)
-            try:
-                return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
-            except InvalidDocumentError:  # indexing skipped it (too big, too slow): not kept
-                writes.rollback()
-                self._update(lambda: self._read_corpus(root))
-                raise
-        return WriteResult(tuple(s for doc_id in ids for s in statuses(doc_id, report)), report)
-
-    def _upload_path(self, root: Path, doc_id: str) -> Path:
-        """Where an upload is kept; a name the user's corpus folder already has is refused."""
-        mine = corpus_path(root, doc_id)
-        if self.home.delta:
-            return mine
-        if mine.exists():
-            raise ConflictError(
-                f"{doc_id[:120]!r} is a file in the corpus folder {str(root)!r}, which the service "
-                "never overwrites: upload it under another name (uploads are kept in "
-                f"{str(self.settings.uploads_folder)!r}), or edit the file itself"
-            )
-        return corpus_path(self.settings.uploads_folder, doc_id)
+        """Store uploaded documents and index them before returning (see Archive.add)."""
+        return self.archive.add(files)
 
     def delete(self, doc_id: str) -> UpdateReport:
-        """Remove a document from the index: an uploaded file is deleted, a file of the user's
-        corpus folder stays on disk and is listed as removed (undo with restore())."""
-        root = self.corpus_root
-        if "#" in doc_id and self.index.document(doc_id) is not None:
-            raise ConflictError(
-                f"{doc_id!r} is a record of {doc_id.split('#')[0]!r}: records are deleted with "
-                "their file (edit the file to drop one record)"
-            )
-        known = [d for d in self.index.documents if d.file == doc_id]
-        try:
-            path = corpus_path(self.settings.uploads_folder, doc_id)
-        except InvalidDocumentError:
-            if not known:  # an id no document can have is simply not there
-                raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index") from None
-            raise
-        uploaded = not self.home.delta and (path.is_file() or any(d.uploaded for d in known))
-        if not known and not uploaded:
-            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
-        if known and len(known) == len(self.index.documents):
-            raise ConflictError(
-                f"{doc_id!r} holds every indexed document, and an index needs at least one: "
-                "add another first"
-            )
-        if self.home.delta:
-            drop = [d.doc_id for d in known]
-            return self._update(lambda: Corpus(root, (), ()), only=True, drop=drop)
-        if not uploaded:
-            return self._set_excluded(root, doc_id, True)
-        writes = CorpusWrites()
-
-        def remove_then_read() -> Corpus:
-            writes.remove(path)
-            return self._read_corpus(root)
-
-        return self._guarded(writes, remove_then_read)
+        """Take a document out of the archive (see Archive.delete)."""
+        return self.archive.delete(doc_id)
 
     def restore(self, doc_id: str) -> UpdateReport:
-        """Bring back a corpus file that was removed from the archive (its file never left)."""
-        if doc_id not in self.exclusions.ids():
-            raise DocumentNotFoundError(
-                f"{doc_id[:120]!r} is not among the removed documents: nothing to restore"
-            )
-        return self._set_excluded(self.corpus_root, doc_id, False)
-
-    def _set_excluded(self, root: Path, doc_id: str, excluded: bool) -> UpdateReport:
-        before = self.exclusions.ids()
-        after = before | {doc_id} if excluded else before - {doc_id}
-        self.exclusions.save(after)
-        try:
-            return self._update(lambda: self._read_corpus(root))
-        except BaseException:
-            self.exclusions.save(before)
-            raise
-
-    def _guarded(self, writes: CorpusWrites, read_corpus: Callable[[], Corpus]) -> UpdateReport:
-        try:
-            return self._update(read_corpus)
-        except BaseException:
-            writes.rollback()
-            raise
+        """Bring back a corpus file that was removed (see Archive.restore)."""
+        return self.archive.restore(doc_id)
 
     def document(self, doc_id: str) -> tuple[DocumentInfo, str]:
         """One indexed document and its text view, the exact text its offsets index."""

@@ -1,5 +1,6 @@
 """A corpus that changes while it serves: incremental updates through the CLI and over HTTP."""
 
+import contextlib
 import hashlib
 import os
 import random
@@ -344,3 +345,69 @@ def test_kill_9_during_an_update_leaves_a_working_index(run_cli, seed_service, t
     assert not [p for p in index.iterdir() if p.name.startswith(".staging")]
     final = load_index(index, seed_service.settings, seed_service.embedder)
     assert len(final.documents) > len(served.documents)
+
+
+def test_an_upload_killed_before_its_answer_never_becomes_a_ghost(tmp_path: Path) -> None:
+    """kill -9 while an upload is being indexed: after a restart the upload is neither in the
+    index nor in the uploads folder, because it was never acknowledged."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_corpus(corpus)
+    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(index)}
+    big = "\n\n".join(p for f in sorted(SEEDS.glob("*.txt")) for p in read_exact(f).split("\n\n"))
+    for attempt in range(3):
+        port = free_port()
+        server = start_server(port, env)
+        url = f"http://127.0.0.1:{port}"
+        sender = threading.Thread(target=_upload_and_lose, args=(url, big), daemon=True)
+        sender.start()
+        deadline = time.monotonic() + 60
+        while not list((index / "pending").glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+        if list((index / "pending").glob("*.json")):
+            break  # killed mid-update, as intended
+    assert (index / "uploads" / "ghost.txt").exists(), "the kill came too late to test anything"
+    port = free_port()
+    server = start_server(port, env)
+    try:
+        listed = [
+            d["doc_id"] for d in httpx.get(f"http://127.0.0.1:{port}/documents").json()["documents"]
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "ghost.txt" not in listed and not (index / "uploads" / "ghost.txt").exists()
+    assert not list((index / "pending").glob("*"))
+
+
+def _upload_and_lose(url: str, text: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # the server is killed under it
+        httpx.post(f"{url}/documents", json={"doc_id": "ghost.txt", "text": text}, timeout=300)
+
+
+def test_reading_an_upload_while_it_is_replaced_never_conflicts(live_url: str) -> None:
+    first = {"doc_id": "bees.txt", "text": BEEKEEPER}
+    assert httpx.post(f"{live_url}/documents", json=first).status_code == 201
+    stop = threading.Event()
+    codes: list[int] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            codes.append(httpx.get(f"{live_url}/documents/bees.txt").status_code)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(5):
+            text = BEEKEEPER.replace("2.3 tonnes", f"{n + 3}.1 tonnes")
+            assert (
+                httpx.post(
+                    f"{live_url}/documents", json={"doc_id": "bees.txt", "text": text}, timeout=60
+                ).status_code
+                == 201
+            )
+    finally:
+        stop.set()
+        reader.join()
+    assert codes and set(codes) == {200}

@@ -14,7 +14,7 @@ from rag.metadata import cues
 
 def default_layout(doc: Document) -> Layout:
     """Plain text is split into articles by its layout; an extracted text view is one article."""
-    if not doc.stored_view:
+    if doc.format == "text":
         return split_articles(doc.text)
     title = " ".join((doc.metadata.title or "").split()) or None
     body = len(title) + 2 if title and doc.text.startswith(title + "\n\n") else 0
@@ -40,7 +40,7 @@ def body(text: str, article: Article) -> str:
 def article_info(doc: Document, article: Article) -> ArticleInfo:
     """An article's metadata: the format's own (HTML meta, feed fields, ...), else its text cues."""
     meta = doc.metadata
-    if not doc.stored_view:
+    if doc.format == "text":
         head = doc.text[article.start : min(article.end, article.start + 1000)]
         meta = cues(head)
     return ArticleInfo(
