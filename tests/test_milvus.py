@@ -244,3 +244,55 @@ def test_filter_strings_are_quoted_for_any_document_name(tmp_path: Path) -> None
             collections.chunks, filter=f"doc_id in [{quote(name)}]", output_fields=["doc_id"]
         )
         assert [row["doc_id"] for row in found] == [name]
+
+
+def test_concurrent_uploads_to_two_replicas_all_land(
+    run_cli: RUN, tmp_path: Path, milvus_server: str
+) -> None:
+    """One upload to each replica at the same moment, 40 rounds: all 80 acknowledged uploads are
+    there afterwards, on both replicas; then `rag index --full` and `--check` keep them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    env = milvus_env(corpus, milvus_server)
+    assert run_cli("index", env=env).returncode == 0
+    replicas = []
+    for name in ("a", "b"):
+        own = {**os.environ, **env, "RAG_CORPUS_DIR": str(tmp_path / f"empty-{name}")}
+        port = free_port()
+        replicas.append((start_server(port, own), f"http://127.0.0.1:{port}"))
+    urls = [url for _, url in replicas]
+
+    def upload(job: tuple[int, str]) -> tuple[str, int]:
+        n, url = job
+        doc_id = f"r{n:02d}-{url[-5:]}.txt"
+        text = f"Dispatch {n} via {url[-5:]}\n\nHarbour note number {n} from replica {url[-5:]}.\n"
+        reply = httpx.post(f"{url}/documents", json={"doc_id": doc_id, "text": text}, timeout=300)
+        return doc_id, reply.status_code
+
+    try:
+        acknowledged = []
+        with ThreadPoolExecutor(2) as pool:
+            for n in range(40):
+                for doc_id, status in pool.map(upload, [(n, u) for u in urls]):
+                    assert status in (201, 503), status  # 503: busy, retry (never a lost 201)
+                    if status == 201:
+                        acknowledged.append(doc_id)
+        assert len(acknowledged) == 80
+        for url in urls:
+            deadline = time.monotonic() + 30
+            while True:
+                listed = {d["doc_id"] for d in httpx.get(f"{url}/documents").json()["documents"]}
+                if set(acknowledged) <= listed or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert set(acknowledged) <= listed, sorted(set(acknowledged) - listed)[:5]
+    finally:
+        for proc, _ in replicas:
+            proc.terminate()
+            proc.wait(timeout=30)
+    assert run_cli("index", "--check", env=env).returncode == 0
+    full = run_cli("index", "--full", env=env)
+    assert full.returncode == 0, full.stderr
+    assert "83 documents" in full.stdout, full.stdout

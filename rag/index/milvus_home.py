@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ import numpy as np
 
 from rag.chunking import Chunk
 from rag.config import Settings
-from rag.documents import Corpus
+from rag.documents import Corpus, Document
 from rag.embedding import Embedder
-from rag.errors import IndexCorruptError
+from rag.errors import ConflictError, IndexCorruptError
 from rag.index.describe import article_key, default_layout
 from rag.index.load import LoadedIndex
+from rag.index.milvus_lease import writer_lease
 from rag.index.records import (
     FORMAT_VERSION,
     DocumentInfo,
@@ -43,6 +45,7 @@ from rag.index.update import (
     plan_update,
     unchanged_report,
 )
+from rag.loaders.base import Metadata
 from rag.stores.milvus_collections import (
     MilvusCollections,
     analysed,
@@ -99,10 +102,17 @@ class MilvusHome:
     ) -> UpdateReport:
         """Bring the index up to date with a corpus (or, with `only`, add and drop documents)."""
         started = time.perf_counter()
-        with self._lock, milvus_errors("updating the index"):
+        with self._lock, milvus_errors("updating the index"), self._lease():
             corpus = read_corpus()
             fp = fingerprint(self.settings, self.embedder)
             previous, reason, keys, uploaded = self._previous(fp, full)
+            if previous is None and self.collections.exists():
+                if only:  # an upload must not turn into a rebuild of only itself
+                    raise ConflictError(
+                        f"The index must be rebuilt first ({reason}): run `rag index --full` "
+                        "(documents uploaded over HTTP are kept)"
+                    )
+                corpus, uploaded = self._with_uploads(corpus)
             plan = plan_update(
                 corpus,
                 previous,
@@ -124,11 +134,35 @@ class MilvusHome:
                 uploaded -= {d.doc_id for d in corpus.documents}
             collections = self.collections
             if previous is None:
-                collections.drop()
-                collections.create()
+                collections.reset()
             embedded = self._write(plan, previous, keys, progress)
             generation = self._publish(plan, previous, embedded, started, sorted(uploaded))
         return plan.report(generation, embedded, started)
+
+    def _with_uploads(self, corpus: Corpus) -> tuple[Corpus, set[str]]:
+        """A full rebuild's corpus: the folder's documents plus the ones uploaded over HTTP,
+        which live only in Milvus (their stored text views are indexed again)."""
+        collections = self.collections
+        names = json.loads(collections.blob("manifest") or "{}").get("uploaded", [])
+        infos, _ = _records(collections.blobs_named("info", names))
+        views = collections.blobs_named("view", names)
+        local = {d.doc_id for d in corpus.documents}
+        kept = [
+            _document(infos[n], views[n])
+            for n in names
+            if n in infos and n in views and n not in local
+        ]
+        documents = (*corpus.documents, *kept)
+        return Corpus(corpus.root, documents, corpus.skipped), {d.doc_id for d in kept}
+
+    @contextmanager
+    def _lease(self) -> Iterator[None]:
+        """The write lease, once the collections exist (the first build makes them)."""
+        collections = self.collections
+        if not collections.client.has_collection(collections.blobs):
+            collections.create()
+        with writer_lease(collections, self.settings.lock_timeout_s):
+            yield
 
     def _previous(
         self, fp: dict[str, object], full: bool
@@ -313,6 +347,19 @@ class _Views(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+def _document(info: DocumentInfo, view: str) -> Document:
+    """An uploaded document rebuilt from what the index stored of it."""
+    first = info.articles[0] if info.articles else None
+    meta = (
+        Metadata(first.title, first.published, first.author, first.outlet, first.url)
+        if first and info.format != "text"
+        else Metadata()
+    )
+    return Document(
+        info.doc_id, Path(info.file), view, info.sha256, info.format, meta, info.pages, True, True
+    )
 
 
 def _chunk(row: dict[str, Any]) -> Chunk:

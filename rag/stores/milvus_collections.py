@@ -29,6 +29,8 @@ from rag.errors import IndexNotFoundError, MissingDependencyError, StorageError
 PIECE = 16_000  # characters per blob row: under Milvus's 65,535-byte VARCHAR in any script
 _MAX_TEXT = 65_535
 _BATCH = 512
+# Reads an update plans from must see every write another replica has published.
+STRONG = {"consistency_level": "Strong"}
 
 
 def connect(uri: str, token: str = "") -> Any:
@@ -172,6 +174,15 @@ class MilvusCollections:
             if self.client.has_collection(name):
                 self.client.drop_collection(name)
 
+    def reset(self) -> None:
+        """Empty the index for a full rebuild: the chunks collection is made anew (its vector size
+        may have changed), every blob goes except the write lease its writer holds."""
+        if self.client.has_collection(self.chunks):
+            self.client.drop_collection(self.chunks)
+        if self.client.has_collection(self.blobs):
+            self.client.delete(self.blobs, filter='kind != "lease"')
+        self.create()
+
     # -- chunks --------------------------------------------------------------------------
 
     def insert_chunks(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -191,7 +202,7 @@ class MilvusCollections:
     def chunk_rows(self, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
         """Every chunk row (some fields of it), in no particular order."""
         iterator = self.client.query_iterator(
-            self.chunks, batch_size=2000, filter='pk != ""', output_fields=list(fields)
+            self.chunks, batch_size=2000, filter='pk != ""', output_fields=list(fields), **STRONG
         )
         try:
             while batch := iterator.next():
@@ -298,6 +309,9 @@ class MilvusCollections:
         for i in range(0, len(rows), _BATCH):
             self.client.upsert(self.blobs, rows[i : i + _BATCH])
 
+    def forget(self, kind: str, name: str) -> None:
+        self.client.delete(self.blobs, filter=f"kind == {quote(kind)} and name == {quote(name)}")
+
     def blob(self, name: str, kind: str = "meta") -> str | None:
         return self.blobs_named(kind, [name]).get(name)
 
@@ -308,6 +322,7 @@ class MilvusCollections:
                 self.blobs,
                 filter=f"kind == {quote(kind)} and name in [{listed}]",
                 output_fields=["name", "part", "body"],
+                **STRONG,
             )
         )
 
@@ -317,6 +332,7 @@ class MilvusCollections:
             batch_size=2000,
             filter=f"kind == {quote(kind)}",
             output_fields=["name", "part", "body"],
+            **STRONG,
         )
         rows: list[dict[str, Any]] = []
         try:
