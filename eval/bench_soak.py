@@ -2,11 +2,13 @@
 
 python -m eval.bench_soak [--seconds 600] [--clients 16] [--json eval/results/bench_soak.json]
 
-Each client loops over queries, streamed answers, uploads, deletes, reads and malformed
+Each client loops over queries, streamed answers, uploads (small ones, large ones of about a
+thousand chunks, and hostile files built to break parsers), deletes, reads and malformed
 requests. Reported: requests and statuses, p50/p99 per route, and the server's RSS and open
 file descriptors after a warm-up and at the end. An answer refused with 503 + Retry-After is
 admission control at work (the client waits and goes on), counted apart from server errors.
-Targets: no other 5xx, RSS growth under 10%, no descriptor leak.
+Targets: no other 5xx, small uploads p99 < 10 s, /query p99 < 200 ms, RSS growth under 10%,
+no descriptor leak.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -24,8 +27,10 @@ from typing import Any
 import httpx
 
 from eval.bench_http import free_port, start_server
+from eval.hostile import hostile_files
 from eval.report import publish
 
+HOSTILE = hostile_files()
 QUESTIONS = [
     "Who is Hu Xijin?",
     "Which Moroccan prison holds the Uyghur activist?",
@@ -60,17 +65,30 @@ class Client(threading.Thread):
         self.uploaded: list[str] = []
 
     def run(self) -> None:
-        with httpx.Client(timeout=120) as http:
+        with httpx.Client(timeout=300) as http:
             while time.monotonic() < self.deadline:
                 action = self.rng.choices(
-                    [self.query, self.answer, self.upload, self.delete, self.read, self.malformed],
-                    weights=[50, 15, 8, 7, 10, 10],
+                    [
+                        self.query,
+                        self.answer,
+                        self.upload,
+                        self.upload_large,
+                        self.upload_hostile,
+                        self.delete,
+                        self.read,
+                        self.malformed,
+                    ],
+                    weights=[50, 15, 8, 0.5, 1, 7, 10, 10],
                 )[0]
                 action(http)
 
     def timed(self, route: str, send: Any) -> httpx.Response:
+        """Send and log one request; a client-side timeout is logged as status 0."""
         started = time.perf_counter()
-        response: httpx.Response = send()
+        try:
+            response: httpx.Response = send()
+        except httpx.TimeoutException:
+            response = httpx.Response(0)
         self.log.append((route, response.status_code, (time.perf_counter() - started) * 1e3))
         return response
 
@@ -95,11 +113,34 @@ class Client(threading.Thread):
         doc_id = f"soak/c{self.number}-{len(self.uploaded)}.txt"
         text = f"Soak story {doc_id}\n\nThe harbour ferry ran {self.rng.randint(1, 99)} crossings today."
         response = self.timed(
-            "POST /documents",
+            "POST /documents (small)",
             lambda: http.post(f"{self.url}/documents", json={"doc_id": doc_id, "text": text}),
         )
         if response.status_code in (200, 201):
             self.uploaded.append(doc_id)
+
+    def upload_large(self, http: httpx.Client) -> None:
+        """About a thousand chunks: embedded before the write lock, so small uploads go on."""
+        doc_id = f"soak/large-c{self.number}-{len(self.uploaded)}.txt"
+        body = " ".join(
+            f"Harbour log entry {i}: {self.rng.random():.6f} tonnes." for i in range(15_000)
+        )
+        response = self.timed(
+            "POST /documents (large)",
+            lambda: http.post(
+                f"{self.url}/documents", files=[("files", (doc_id, f"Log\n\n{body}".encode()))]
+            ),
+        )
+        if response.status_code in (200, 201):
+            self.uploaded.append(doc_id)
+
+    def upload_hostile(self, http: httpx.Client) -> None:
+        name, data = self.rng.choice(sorted(HOSTILE.items()))
+        doc_id = f"soak/c{self.number}-{len(self.uploaded)}-{name}"
+        self.timed(
+            "POST /documents (hostile)",
+            lambda: http.post(f"{self.url}/documents", files=[("files", (doc_id, data))]),
+        )
 
     def delete(self, http: httpx.Client) -> None:
         doc_id = self.uploaded.pop(0) if self.uploaded else f"soak/never-{self.number}.txt"
@@ -174,8 +215,12 @@ def main() -> int:
         try:
             result = soak(url, server.pid, args.seconds, args.clients)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.terminate()  # in-flight large uploads may hold a graceful stop up
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=30)
     rows = [{"route": route, **stats} for route, stats in result.pop("routes").items()]
     publish(rows, args.json.with_name(args.json.stem + "_routes.json"))
     publish([{"measure": k, "value": v} for k, v in result.items()], args.json)

@@ -46,7 +46,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             try:
                 questions.append(EvalQuestion.model_validate(json.loads(line)))
             except json.JSONDecodeError as exc:
-                raise RagError(f"{path}:{number}: not JSON ({exc.msg}, column {exc.colno})") from exc
+                raise RagError(
+                    f"{path}:{number}: not JSON ({exc.msg}, column {exc.colno})"
+                ) from exc
             except ValidationError as exc:
                 problems = "; ".join(
                     f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg'].lower()}"

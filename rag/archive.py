@@ -5,10 +5,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rag.config import Settings
-from rag.documents import Corpus, check_upload, corpus_path, load_corpus
+from rag.documents import Corpus, Document, check_upload, corpus_path, load_corpus
+from rag.embedding import Embedder
 from rag.errors import ConflictError, DocumentNotFoundError, InvalidDocumentError
 from rag.index import LoadedIndex, UpdateReport
 from rag.index.home import IndexHome
+from rag.prepared import PreparedVectors, prepare
 from rag.uploads import EXCLUSIONS, CorpusWrites, Exclusions, WriteResult, statuses
 
 Update = Callable[..., UpdateReport]
@@ -27,9 +29,11 @@ class Archive:
         index: Callable[[], LoadedIndex],
         update: Update,
         root: Callable[[], Path],
+        embedder: Callable[[], Embedder],
     ) -> None:
         self.settings, self.home = settings, home
-        self._index, self._update, self._root = index, update, root
+        self._index, self._update, self._root, self._embedder = index, update, root, embedder
+        self.prepared = PreparedVectors()  # uploads embedded before the write lock (rag.prepared)
         self.exclusions = Exclusions(settings.index_dir / EXCLUSIONS)
         self.pending = settings.index_dir / "pending"  # undo journals of uploads in flight
 
@@ -48,7 +52,7 @@ class Archive:
         return read
 
     def has_stale_writes(self) -> bool:
-        return not self.home.delta and any(self.pending.glob("*.json"))
+        return not self.home.delta and CorpusWrites.stale(self.pending)
 
     def read_corpus(self, root: Path) -> Corpus:
         """The corpus folder, less the files removed from the archive, plus the uploads."""
@@ -72,6 +76,19 @@ class Archive:
             for (doc_id, data), (path, _) in zip(files, planned, strict=True)
             for doc in check_upload(doc_id, path, data, self.settings.max_records)
         ]
+        texts = prepare(documents, self.settings, self._embedder(), self.prepared)
+        try:
+            return self._store(root, ids, planned, documents)
+        finally:
+            self.prepared.drop(texts)
+
+    def _store(
+        self,
+        root: Path,
+        ids: list[str],
+        planned: list[tuple[Path, bytes]],
+        documents: list[Document],
+    ) -> WriteResult:
         if self.home.delta:
             replaced = [d.doc_id for d in self._index().documents if d.file in set(ids)]
             report = self._update(

@@ -25,6 +25,7 @@ from rag.generation.base import Generator
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import IndexHome, home_for
 from rag.memory import release_freed_memory
+from rag.prepared import PreparedEmbedder
 from rag.questions import check_top_k, clean_question
 from rag.reloading import CorpusWatcher, Repeater
 from rag.retrieval import Query, Retrieval, Retriever
@@ -52,9 +53,16 @@ class RagService:
         self._background: list[Repeater | CorpusWatcher] = []
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
-        self.home: IndexHome = home_for(settings, lambda: self.embedder)
+        self.home: IndexHome = home_for(
+            settings, lambda: PreparedEmbedder(self.embedder, self.archive.prepared)
+        )
         self.archive = Archive(
-            settings, self.home, lambda: self.index, self._update, lambda: self.corpus_root
+            settings,
+            self.home,
+            lambda: self.index,
+            self._update,
+            lambda: self.corpus_root,
+            lambda: self.embedder,
         )
 
     def derive(self, **updates: Any) -> "RagService":

@@ -27,7 +27,7 @@ class CorpusWrites:
 
     def __init__(self, pending: Path) -> None:
         self.pending = pending
-        self._journal = pending / f"{secrets.token_hex(8)}.json"
+        self._journal = pending / f"{os.getpid()}-{secrets.token_hex(8)}.json"
         self._undo: list[dict[str, str | None]] = []
 
     def put(self, path: Path, data: bytes) -> bool:
@@ -75,9 +75,14 @@ class CorpusWrites:
         self._undo.clear()
 
     @staticmethod
+    def stale(pending: Path) -> bool:
+        return pending.is_dir() and any(not _alive(j) for j in pending.glob("*.json"))
+
+    @staticmethod
     def recover(pending: Path) -> int:
-        """Undo what writers killed mid-update left (call with the write lock held); how many."""
-        journals = sorted(pending.glob("*.json")) if pending.is_dir() else []
+        """Undo what writers that died mid-update left (call with the write lock held). A live
+        process's journal is left alone: its writer answers once its update is published."""
+        journals = [j for j in pending.glob("*.json") if not _alive(j)] if pending.is_dir() else []
         for journal in journals:
             try:
                 _play_back(json.loads(journal.read_text(encoding="utf-8")))
@@ -85,6 +90,19 @@ class CorpusWrites:
                 pass  # half-written: the write it describes never started
             _forget(journal)
         return len(journals)
+
+
+def _alive(journal: Path) -> bool:
+    """Whether the process that wrote a journal (its name starts with its pid) still runs."""
+    try:
+        os.kill(int(journal.name.split("-", 1)[0]), 0)
+    except ValueError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _play_back(undo: list[dict[str, str | None]]) -> None:

@@ -92,7 +92,7 @@ def test_hostile_files_are_skipped_and_never_stop_the_archive(
     """Deep PDF page trees, huge fan-out, JSON nested 100,000 deep, an .eml nested 3,000 deep:
     `rag index` reports each as skipped, and uploads and deletes keep working beside them."""
     from api.app import create_app
-    from tests.hostile import write_hostile
+    from eval.hostile import write_hostile
     from tests.server import serve
 
     names = write_hostile(live.settings.corpus_dir)

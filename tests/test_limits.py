@@ -144,6 +144,7 @@ def test_security_headers_on_every_page_and_file(api_url: str) -> None:
         assert reply.headers["x-frame-options"] == "DENY", path
         if reply.headers["content-type"].startswith("text/html"):
             policy = reply.headers["content-security-policy"]
-            assert "frame-ancestors 'none'" in policy and "unsafe-inline'" not in policy.split(
-                "style-src"
-            )[0], path
+            assert (
+                "frame-ancestors 'none'" in policy
+                and "unsafe-inline'" not in policy.split("style-src")[0]
+            ), path

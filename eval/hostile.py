@@ -1,4 +1,5 @@
-"""Files built to break parsers: deep nesting, huge fan-out. Each must be a skipped file."""
+"""Files built to break parsers: deep nesting, huge fan-out. Each must be a skipped file (the
+hostile-file tests and the soak benchmark upload them)."""
 
 from pathlib import Path
 
@@ -13,7 +14,9 @@ def pdf(objects: list[str]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -59,16 +62,21 @@ def deep_eml(levels: int = 3000) -> bytes:
     return (head + "".join(opening) + body + "".join(reversed(closing))).encode()
 
 
-def write_hostile(root: Path) -> dict[str, str]:
-    """Write every hostile file under `root`; returns file name -> what it attacks."""
-    root.mkdir(parents=True, exist_ok=True)
-    files = {
+def hostile_files() -> dict[str, bytes]:
+    """File name -> bytes of every hostile file."""
+    return {
         "deep.pdf": deep_pdf(),
         "wide.pdf": wide_pdf(),
         "deep.json": deep_json().encode(),
         "deep.jsonl": (deep_json() + "\n").encode(),
         "deep.eml": deep_eml(),
     }
+
+
+def write_hostile(root: Path) -> list[str]:
+    """Write every hostile file under `root`; returns their names."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = hostile_files()
     for name, data in files.items():
         (root / name).write_bytes(data)
-    return {name: name.split(".")[0] for name in files}
+    return list(files)
