@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import docs, errors
+from api.admission import AnswerGate
 from api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from api.origins import HostCheck, allowed_hosts
 from api.routes import STATIC, router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     )
     app.state.settings = settings
     app.state.throttle = Throttle(settings)
+    app.state.gate = AnswerGate(settings.max_concurrent_answers)
     app.include_router(router(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -17,9 +17,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rag.errors import InvalidQueryError
-from rag.questions import clean_question
+from rag.query import MAX_TOP_K, MODES, Filters, SearchMode, clean_question
 
-Mode = Literal["hybrid", "dense", "lexical"]
 VISIBLE = r"[^\s\x00-\x1f\x7f]"  # a question holds at least one visible character
 JSON_DOC_ID = r"^[\w-]+(/[\w-]+)*\.(txt|md)$"  # JSON uploads are plain-text articles
 TEXT = r"^[^\x00]*[^\s\x00\ufeff][^\x00]*$"  # something to index, and no NUL
@@ -39,10 +38,15 @@ def _iso_date(value: Any) -> Any:
 
 TopK = Annotated[
     int,
-    Field(ge=1, le=50),
+    Field(ge=1, le=MAX_TOP_K),
     BeforeValidator(_whole),
     WithJsonSchema(  # stated in full: behind a BeforeValidator pydantic writes ge/le raw
-        {"type": "integer", "minimum": 1, "maximum": 50, "description": "Passages to return, 1..50"}
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_TOP_K,
+            "description": f"Passages to return, 1..{MAX_TOP_K}",
+        }
     ),
 ]
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
@@ -64,11 +68,20 @@ class FiltersIn(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> "FiltersIn":
-        if self.published_from and self.published_to and self.published_from > self.published_to:
-            raise PydanticCustomError(
-                "date_order", "published_from is after published_to: swap them"
-            )
+        try:
+            self.to_filters()
+        except InvalidQueryError as exc:
+            raise PydanticCustomError("date_order", str(exc)) from exc
         return self
+
+    def to_filters(self) -> Filters:
+        """The library's Filters, which check the dates' order themselves."""
+        return Filters(
+            doc_ids=tuple(self.doc_ids or ()),
+            published_from=self.published_from,
+            published_to=self.published_to,
+            outlets=tuple(self.outlets or ()),
+        )
 
 
 class QueryRequest(BaseModel):
@@ -80,7 +93,7 @@ class QueryRequest(BaseModel):
         str, Field(description="What to look up", json_schema_extra={"pattern": VISIBLE})
     ]
     top_k: TopK = 5
-    mode: Mode | None = Field(None, description="hybrid (default), dense or lexical")
+    mode: SearchMode | None = Field(None, description=f"One of {', '.join(MODES)}")
     filters: FiltersIn | None = Field(None, description="Narrow to documents, dates or outlets")
 
     @field_validator("question")

@@ -18,10 +18,10 @@ import numpy as np
 
 from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, EvalQuestion, load_questions
 from eval.report import table, write_json
-from rag.abstention import FEATURES, SHIPPED, AbstentionModel
 from rag.config import Settings
 from rag.errors import MissingDependencyError
-from rag.retrieval import Retrieval
+from rag.retrieval.abstention import FEATURES, SHIPPED, AbstentionModel
+from rag.retrieval.retriever import Retrieval
 from rag.service import RagService
 
 MAX_REFUSED = 0.01  # the cut-off keeps at least 99% of the fitting folds' answerable questions

@@ -15,8 +15,8 @@ from eval import metrics
 from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, EvalQuestion, load_questions
 from eval.report import table, write_json
 from eval.runner import normalise
-from rag.articles import Span
 from rag.config import Settings
+from rag.corpus.articles import Span
 from rag.generation.extractive import quotable
 from rag.service import RagService
 

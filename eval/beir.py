@@ -11,12 +11,13 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from eval import metrics
-from rag.articles import Article, Layout, Span
-from rag.config import SearchMode, Settings
-from rag.documents import Corpus, Document
+from rag.config import Settings
+from rag.corpus.articles import Article, Layout, Span
+from rag.corpus.documents import Corpus, Document
 from rag.errors import RagError
 from rag.index import FORMAT_VERSION, index_exists, load_index, update_index
-from rag.retrieval import Query, Retrieval, Retriever
+from rag.query import Query, SearchMode
+from rag.retrieval.retriever import Retrieval, Retriever
 from rag.service import RagService
 
 

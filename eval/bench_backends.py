@@ -30,7 +30,7 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 def texts(docs: int, queries: int) -> tuple[list[str], list[str]]:
-    from rag.chunking import count_tokens
+    from rag.corpus.chunking import count_tokens
 
     with open(SCIFACT / "corpus.jsonl", encoding="utf-8") as fh:
         abstracts = [json.loads(line)["text"] for line, _ in zip(fh, range(docs), strict=False)]

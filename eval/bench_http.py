@@ -51,7 +51,7 @@ def direct_rate(questions: list[str], batch: int = 32) -> float:
     """Questions per second through sentence-transformers itself (torch), warm."""
     from sentence_transformers import SentenceTransformer
 
-    from rag.embedding import resolve_model_path
+    from rag.embedding.embedder import resolve_model_path
 
     model = SentenceTransformer(resolve_model_path(Settings().model), device="cpu")
     model.encode(questions[:batch], batch_size=batch)

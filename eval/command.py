@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
         help="JSONL questions (README: 'Eval file format'); default: the project's seeds sets",
     )
     p.add_argument("--k", type=int, default=10, help="passages retrieved per question")
-    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
+    p.add_argument("--mode", choices=MODES, default=None)
     p.add_argument(
         "--json", type=Path, default=None, metavar="OUT", help="write the full report here"
     )

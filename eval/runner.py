@@ -5,9 +5,9 @@ from typing import Any
 
 from eval import metrics
 from eval.dataset import EvalQuestion
-from rag.config import SearchMode
 from rag.errors import RagError
-from rag.retrieval import Passage, Retrieval
+from rag.query import SearchMode
+from rag.retrieval.retriever import Passage, Retrieval
 from rag.service import RagService
 
 HIT_KS = (1, 3, 5, 10)

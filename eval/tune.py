@@ -18,8 +18,8 @@ from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
 from eval.report import publish
 from eval.runner import run_eval
 from rag.config import Settings
-from rag.fusion import question_weights, rrf
 from rag.index import load_index
+from rag.retrieval.fusion import question_weights, rrf
 from rag.service import RagService
 
 RRF_KS = (10,)

@@ -2,18 +2,51 @@
 user's files on disk, and restores; each undone when its update fails, or after a crash."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings
-from rag.documents import Corpus, Document, check_upload, corpus_path, load_corpus
-from rag.embedding import Embedder
+from rag.corpus.documents import Corpus, Document, check_upload, corpus_path, load_corpus
+from rag.corpus.writes import EXCLUSIONS, CorpusWrites, Exclusions
+from rag.embedding.embedder import Embedder
 from rag.errors import ConflictError, DocumentNotFoundError, InvalidDocumentError
-from rag.index import LoadedIndex, UpdateReport
+from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import IndexHome
-from rag.prepared import PreparedVectors, prepare
-from rag.uploads import EXCLUSIONS, CorpusWrites, Exclusions, WriteResult, statuses
+from rag.index.prepared import PreparedVectors, prepare
 
 Update = Callable[..., UpdateReport]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What POST /documents did: each document's state and the index it is now in."""
+
+    documents: tuple[tuple[str, str, DocumentInfo], ...]  # (doc_id, added|replaced|unchanged, info)
+    report: UpdateReport
+
+    @property
+    def changed(self) -> bool:
+        return any(status != "unchanged" for _, status, _ in self.documents)
+
+
+def statuses(file: str, report: UpdateReport) -> list[tuple[str, str, DocumentInfo]]:
+    """Each document an uploaded file gave (one, or one per record), and what happened to it."""
+    found = [d for d in report.documents if d.file == file]
+    if not found:
+        reason = next((s["reason"] for s in report.skipped if s["doc_id"] == file), "skipped")
+        raise InvalidDocumentError(f"{file!r} is refused: {reason}; nothing was kept")
+    return [
+        (
+            d.doc_id,
+            "added"
+            if d.doc_id in report.added
+            else "replaced"
+            if d.doc_id in report.changed
+            else "unchanged",
+            d,
+        )
+        for d in found
+    ]
 
 
 class Archive:
@@ -33,7 +66,9 @@ class Archive:
     ) -> None:
         self.settings, self.home = settings, home
         self._index, self._update, self._root, self._embedder = index, update, root, embedder
-        self.prepared = PreparedVectors()  # uploads embedded before the write lock (rag.prepared)
+        self.prepared = (
+            PreparedVectors()
+        )  # uploads embedded before the write lock (rag.index.prepared)
         self.exclusions = Exclusions(settings.index_dir / EXCLUSIONS)
         self.pending = settings.index_dir / "pending"  # undo journals of uploads in flight
 

@@ -1,4 +1,6 @@
-"""`rag index | query | answer | serve | eval`: the command-line edge, where Settings are built."""
+"""`rag index | query | answer`, plus the commands other packages register under the entry-point
+group `newsrag.commands` (`serve` from api, `eval` from eval): the command-line edge, where
+Settings are built. The library imports neither of those packages."""
 
 import argparse
 import json
@@ -6,17 +8,20 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag.answering import Answer
 from rag.config import Settings
-from rag.errors import RagError, ServeError
-from rag.filters import Filters
+from rag.errors import RagError
+from rag.generation.answering import Answer
 from rag.index import UpdateReport
-from rag.retrieval import Passage, Retrieval
+from rag.query import MODES, Filters
+from rag.retrieval.retriever import Passage, Retrieval
 from rag.service import RagService
+
+COMMANDS = "newsrag.commands"
 
 
 def quiet_libraries() -> None:
@@ -77,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("query", help="print the passages that best answer a question")
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default=None)
+    p.add_argument("--mode", choices=MODES, default=None)
     p.add_argument("--json", action="store_true", help="print the JSON body of POST /query")
     _filter_flags(p)
     p.set_defaults(handler=_query)
@@ -91,20 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     _filter_flags(p)
     p.set_defaults(handler=_answer)
 
-    p = sub.add_parser("serve", help="serve the HTTP API (builds the index first if there is none)")
-    p.add_argument("--host", default=None, help="address to listen on (default: RAG_HOST)")
-    p.add_argument("--port", type=int, default=None, help="port (default: RAG_PORT, 8000)")
-    p.add_argument(
-        "--watch",
-        action="store_true",
-        default=None,
-        help="re-index when files in the corpus folder change (default: RAG_WATCH)",
-    )
-    p.set_defaults(handler=_serve)
-
-    from eval.command import register as register_eval
-
-    register_eval(sub)
+    for command in entry_points(group=COMMANDS):  # `serve` from api, `eval` from eval
+        command.load()(sub)
     return parser
 
 
@@ -252,61 +245,6 @@ def render(result: Retrieval) -> str:
     if result.notice:
         lines.append(result.notice)
     return "\n".join(lines)
-
-
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import logging
-
-    import uvicorn
-
-    from api.app import create_app, server_options
-    from rag.memory import tune_allocator
-
-    host, port = args.host or settings.host, args.port or settings.port
-    settings = settings.model_copy(update={"host": host, "port": port})
-    check_port_free(host, port)
-    tune_allocator()
-    service = RagService(settings)
-    if not service.has_index():
-        print(
-            f"No index in {service.home.label!r}: building one over "
-            f"{str(settings.corpus_dir)!r} (RAG_CORPUS_DIR) first",
-            file=sys.stderr,
-        )
-        print_report(service, service.update(progress=True))
-    service.open()
-    print(f"Serving {service.stats()['chunks']} chunks on http://{host}:{port} (docs at /docs)")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    quiet_libraries()
-    if args.watch is not None:
-        settings = settings.model_copy(update={"watch": args.watch})
-    app = create_app(settings, service)
-    uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
-    return 0
-
-
-def check_port_free(host: str, port: int) -> None:
-    """Fail before any slow start-up when another program already listens on host:port."""
-    import errno
-    import socket
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise ServeError(f"cannot serve on host {host!r}: {exc.strerror}") from exc
-    family, _, _, _, address = infos[0]
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(address)
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror}") from exc
-            raise ServeError(
-                f"port {port} on {host} is already in use (another `rag serve`?): stop that "
-                f"program, or pick another port with `make run PORT={port + 1}`, "
-                f"`rag serve --port {port + 1}` or RAG_PORT={port + 1}"
-            ) from exc
 
 
 if __name__ == "__main__":

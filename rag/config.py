@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SearchMode = Literal["hybrid", "dense", "lexical"]
+from rag.query import MAX_TOP_K, SearchMode
 
 
 class Settings(BaseSettings):
@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, ge=0, le=512, description="Overlap between chunks, in tokens")
     embed_titles: bool = Field(True, description="Prepend the article title to embedded text")
     batch_size: int = Field(32, ge=1, le=1024, description="Embedding batch size at index time")
-    top_k: int = Field(5, ge=1, le=50, description="Default number of passages returned")
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K, description="Default number of passages returned")
     mode: SearchMode = Field("hybrid", description="Default retrieval mode")
     rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant (tuned, see README)")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in RRF")

@@ -7,24 +7,24 @@ from rag.errors import UnknownComponentError
 
 BUILTIN: dict[str, dict[str, str]] = {
     "embedder": {
-        "sentence-transformers": "rag.embedding:SentenceTransformerEmbedder",
+        "sentence-transformers": "rag.embedding.embedder:SentenceTransformerEmbedder",
     },
     "store": {
         "faiss": "rag.stores.faiss_store:FaissStore",
         "milvus": "rag.stores.milvus_store:MilvusStore",
     },
     "loader": {  # by file extension
-        ".txt": "rag.loaders.text:TextLoader",
-        ".md": "rag.loaders.text:TextLoader",
-        ".html": "rag.loaders.html:HtmlLoader",
-        ".htm": "rag.loaders.html:HtmlLoader",
-        ".pdf": "rag.loaders.pdf:PdfLoader",
-        ".jsonl": "rag.loaders.jsonl:JsonLinesLoader",
-        ".json": "rag.loaders.jsonl:JsonLinesLoader",
-        ".xml": "rag.loaders.feeds:FeedLoader",
-        ".rss": "rag.loaders.feeds:FeedLoader",
-        ".atom": "rag.loaders.feeds:FeedLoader",
-        ".eml": "rag.loaders.eml:EmailLoader",
+        ".txt": "rag.corpus.loaders.text:TextLoader",
+        ".md": "rag.corpus.loaders.text:TextLoader",
+        ".html": "rag.corpus.loaders.html:HtmlLoader",
+        ".htm": "rag.corpus.loaders.html:HtmlLoader",
+        ".pdf": "rag.corpus.loaders.pdf:PdfLoader",
+        ".jsonl": "rag.corpus.loaders.jsonl:JsonLinesLoader",
+        ".json": "rag.corpus.loaders.jsonl:JsonLinesLoader",
+        ".xml": "rag.corpus.loaders.feeds:FeedLoader",
+        ".rss": "rag.corpus.loaders.feeds:FeedLoader",
+        ".atom": "rag.corpus.loaders.feeds:FeedLoader",
+        ".eml": "rag.corpus.loaders.eml:EmailLoader",
     },
     "generator": {
         "extractive": "rag.generation.extractive:ExtractiveGenerator",

@@ -9,28 +9,26 @@ from pathlib import Path
 from typing import Any
 
 from rag import registry
-from rag.answering import Answer, answer, stream_answer
-from rag.archive import Archive
-from rag.config import SearchMode, Settings
-from rag.documents import Corpus
-from rag.embedding import Embedder
+from rag.archive import Archive, WriteResult
+from rag.config import Settings
+from rag.corpus.documents import Corpus
+from rag.embedding.embedder import Embedder
 from rag.errors import (
     DocumentNotFoundError,
     RagError,
     StaleDocumentError,
     UnknownComponentError,
 )
-from rag.filters import Filters
+from rag.generation.answering import Answer, answer, stream_answer
 from rag.generation.base import Generator
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import IndexHome, home_for
-from rag.memory import release_freed_memory
-from rag.prepared import PreparedEmbedder
-from rag.questions import check_top_k, clean_question
-from rag.reloading import CorpusWatcher, Repeater
-from rag.retrieval import Query, Retrieval, Retriever
-from rag.serving import QueryRunner
-from rag.uploads import WriteResult
+from rag.index.prepared import PreparedEmbedder
+from rag.query import Filters, Query, SearchMode, check_top_k, clean_question
+from rag.retrieval.retriever import Retrieval, Retriever
+from rag.serving.memory import release_freed_memory
+from rag.serving.reloading import CorpusWatcher, Repeater
+from rag.serving.runner import QueryRunner
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
 """A real Chromium (Debian's, driven by Playwright) for the page tests, and what it logged."""
 
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from tests.conftest import READ
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
@@ -65,3 +70,29 @@ def screenshot(tab: Tab, folder: Path | None, name: str) -> None:
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         tab.page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+AUTH = {"authorization": f"Bearer {READ}"}
+
+
+FITS = """(width) => window.innerWidth === width && document.documentElement.scrollWidth <= width
+  && [...document.querySelectorAll('body *')].every((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width === 0 || box.right <= width + 0.5;
+  })"""
+
+
+def fits(page: Page, width: int) -> bool:
+    """The page is `width` wide and nothing sticks out of it (so it never scrolls sideways)."""
+    return bool(page.evaluate(FITS, width))
+
+
+def ask(page: Page, question: str, **filters: Any) -> dict[str, Any]:
+    """Submit the form and wait for the answer; return what the API answers to the same request."""
+    page.fill("#question", question)
+    page.click("#ask-button")
+    expect(page.locator("#answer")).to_have_attribute("data-state", re.compile("answered|declined"))
+    body = {"question": question, "filters": filters or None}
+    reply = httpx.post(f"{page.url.split('/?')[0]}/answer", json=body, headers=AUTH, timeout=60)
+    reply.raise_for_status()
+    return reply.json()  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
 """Shared fixtures: one real index over seeds/ (bundled model, real FAISS) per test session."""
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -28,6 +29,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def screenshots(request: pytest.FixtureRequest) -> Path | None:
     """Where the browser tests save screenshots, or None (the default: none are saved)."""
     return ROOT / "eval/results/screenshots" if request.config.getoption("--screenshots") else None
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with its content hash (to prove nothing was touched)."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def read_exact(path: str | Path) -> str:
@@ -146,3 +156,20 @@ def tab(browser, site: str):  # type: ignore[no-untyped-def]
     yield t
     assert t.unexpected() == []
     t.page.context.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_causal_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1-layer GPT-2 with random weights and the bundled model's tokenizer, saved locally."""
+    import torch
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    from rag.embedding.embedder import resolve_model_path
+
+    folder = tmp_path_factory.mktemp("tiny-lm")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("all-MiniLM-L6-v2"))
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=1024, n_embd=16, n_layer=1, n_head=2)
+    torch.manual_seed(0)  # unseeded random weights sometimes wrote only special tokens: ""
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

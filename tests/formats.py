@@ -1,6 +1,7 @@
 """Files of every format a newsroom's archive holds, built by the tests themselves."""
 
 import json
+import os
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -232,3 +233,19 @@ def mixed_folder(root: Path) -> None:
     first, second = syndicated_pair()
     (root / "wire-herald.txt").write_text(first, encoding="utf-8")
     (root / "wire-courier.txt").write_text(second, encoding="utf-8")
+
+
+def make_messy_corpus(root: Path, outside: Path) -> None:
+    """A corpus with one good file of each kind and one bad file of each kind."""
+    (root / "sub").mkdir(parents=True)
+    (root / "good.txt").write_text(
+        "Port Authority Approves New Ferry Terminal\n\nThe board voted.\n"
+    )
+    (root / "sub" / "crlf.md").write_bytes("\ufeffLine one.\r\nLine two.\r\n".encode())
+    (root / "latin1.txt").write_bytes("Caf\xe9 owners protest".encode("latin-1"))
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.txt").write_text("  \n\n")
+    (root / "binary.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
+    (root / "image.png").write_bytes(b"\x89PNG")
+    outside.write_text("Secret file outside the corpus.\n")
+    os.symlink(outside, root / "escape.txt")

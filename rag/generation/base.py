@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.retrieval import Passage
+from rag.retrieval.retriever import Passage
 
 
 class Generator(Protocol):

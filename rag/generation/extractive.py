@@ -6,14 +6,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
-from rag.articles import Span
-from rag.chunking import sentence_spans
 from rag.config import Settings
-from rag.embedding import Embedder
+from rag.corpus.articles import Span
+from rag.corpus.chunking import sentence_spans
+from rag.embedding.embedder import Embedder
 from rag.generation.base import Draft, Quote
 from rag.generation.citations import as_text
-from rag.lexical import tokenize
-from rag.retrieval import Passage
+from rag.retrieval.retriever import Passage
+from rag.stores.lexical import tokenize
 
 MAX_SENTENCES = 4
 MAX_WORDS = 80

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 
 from rag.config import Settings
-from rag.embedding import Embedder
+from rag.embedding.embedder import Embedder
 from rag.errors import GeneratorError, UnknownComponentError
 from rag.generation.base import Draft
 from rag.generation.prompt import build_messages
-from rag.retrieval import Passage
+from rag.retrieval.retriever import Passage
 
 RETRYABLE = (httpx.ConnectError, httpx.ReadTimeout, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from rag.generation.citations import as_text
-from rag.retrieval import Passage
+from rag.retrieval.retriever import Passage
 
 _FENCE_TAG = re.compile(r"<(\s*/?\s*passage)", re.I)
 # Chat-template control tokens of the common model families, as article text could spell them.

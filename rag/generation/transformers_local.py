@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rag.config import Settings
-from rag.embedding import Embedder
+from rag.embedding.embedder import Embedder
 from rag.errors import GeneratorError, MissingDependencyError, UnknownComponentError
 from rag.generation.base import Draft
 from rag.generation.prompt import build_messages
-from rag.retrieval import Passage
+from rag.retrieval.retriever import Passage
 
 
 class TransformersGenerator:

@@ -5,11 +5,11 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from rag import syndication
-from rag.articles import Article, Layout, Span, split_articles
-from rag.documents import Document
+from rag.corpus import syndication
+from rag.corpus.articles import Article, Layout, Span, split_articles
+from rag.corpus.documents import Document
+from rag.corpus.metadata import cues
 from rag.index.records import ArticleInfo, DocumentInfo
-from rag.metadata import cues
 
 
 def default_layout(doc: Document) -> Layout:

@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from rag.config import Settings
-from rag.documents import Corpus
-from rag.embedding import Embedder
+from rag.corpus.documents import Corpus
+from rag.embedding.embedder import Embedder
 from rag.index.folder import current_generation, index_exists
 from rag.index.load import LoadedIndex, check_index, load_index
-from rag.index.update import UpdateReport, update_index
+from rag.index.plan import UpdateReport
+from rag.index.update import update_index
 
 
 class IndexHome(Protocol):

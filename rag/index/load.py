@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from rag import registry
-from rag.chunking import Chunk
 from rag.config import Settings
-from rag.embedding import Embedder
+from rag.corpus.chunking import Chunk
+from rag.embedding.embedder import Embedder
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.index.folder import LOCK, current_generation, is_generation, is_legacy
 from rag.index.integrity import check_counts, damaged, read_manifest, verify
@@ -24,8 +24,8 @@ from rag.index.records import (
     read_records,
     read_views,
 )
-from rag.lexical import LexicalIndex
 from rag.stores.base import VectorStore
+from rag.stores.lexical import LexicalIndex
 
 _RETRIES = 3
 

@@ -1,6 +1,6 @@
 """An index that lives entirely in Milvus: updates write only what changed, replicas read it all.
 
-The update is planned exactly like a folder index's (rag.index.update.plan_update); what differs
+The update is planned exactly like a folder index's (rag.index.plan.plan_update); what differs
 is where the result goes. Instead of a new generation folder, the chunks and records of removed
 and changed documents are deleted, those of new and changed ones inserted, the manifest names a
 new generation, and the collections are flushed once. A replica loads the chunk records (not the
@@ -20,23 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from rag.chunking import Chunk
 from rag.config import Settings
-from rag.documents import Corpus, Document
-from rag.embedding import Embedder
+from rag.corpus.chunking import Chunk
+from rag.corpus.documents import Corpus, Document
+from rag.corpus.metadata import Metadata
+from rag.embedding.embedder import Embedder
 from rag.errors import ConflictError, IndexCorruptError
 from rag.index.describe import article_key, default_layout
 from rag.index.load import LoadedIndex
 from rag.index.milvus_lease import writer_lease
-from rag.index.records import (
-    FORMAT_VERSION,
-    DocumentInfo,
-    changed_settings,
-    check_compatible,
-    document_info,
-    fingerprint,
-)
-from rag.index.update import (
+from rag.index.plan import (
     Plan,
     Previous,
     UpdateReport,
@@ -45,7 +38,14 @@ from rag.index.update import (
     plan_update,
     unchanged_report,
 )
-from rag.loaders.base import Metadata
+from rag.index.records import (
+    FORMAT_VERSION,
+    DocumentInfo,
+    changed_settings,
+    check_compatible,
+    document_info,
+    fingerprint,
+)
 from rag.stores.milvus_collections import (
     MilvusCollections,
     analysed,

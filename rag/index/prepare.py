@@ -8,12 +8,12 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from rag import syndication
-from rag.articles import Layout
-from rag.chunking import Chunk, chunk_article
 from rag.config import Settings
-from rag.documents import Document, SkippedFile
-from rag.embedding import Embedder
+from rag.corpus import syndication
+from rag.corpus.articles import Layout
+from rag.corpus.chunking import Chunk, chunk_article
+from rag.corpus.documents import Document, SkippedFile
+from rag.embedding.embedder import Embedder
 from rag.index.describe import article_info, article_key, body
 from rag.index.records import DocumentInfo, chunk_id
 

@@ -10,11 +10,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rag.chunking import Chunk
 from rag.config import Settings
-from rag.embedding import Embedder
+from rag.corpus.chunking import Chunk
+from rag.embedding.embedder import Embedder
+from rag.embedding.onnx_model import INT8_KIND
 from rag.errors import IndexMismatchError
-from rag.onnx_model import INT8_KIND
 
 FORMAT_VERSION = 4
 MANIFEST = "manifest.json"

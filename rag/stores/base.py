@@ -8,8 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from rag.config import SearchMode
-    from rag.filters import Filters
+    from rag.query import Filters, SearchMode
 
 Ranked = list[tuple[int, float]]
 

@@ -91,7 +91,7 @@ def analysed(text: str) -> str:
     milvus-lite ignores analyzer filters (no stemming, no stop words), so the analysis is done
     here, the same as for the FAISS home's bm25s index; "407-1" is kept whole as "407_1".
     """
-    from rag.lexical import tokenize
+    from rag.stores.lexical import tokenize
 
     return " ".join(t.replace("-", "_") for t in tokenize(text)) or "_"
 
@@ -117,57 +117,67 @@ class MilvusCollections:
 
     def create(self) -> None:
         """Make the collections if they are missing (an existing index is kept)."""
+        if not self.client.has_collection(self.chunks):
+            self._create_chunks()
+        if not self.client.has_collection(self.blobs):
+            self._create_blobs()
+
+    def _create_chunks(self) -> None:
+        """Chunk rows: text, the dense vector, the BM25 sparse vector Milvus derives, filters."""
         from pymilvus import DataType, Function, FunctionType, MilvusClient
 
-        if not self.client.has_collection(self.chunks):
-            schema = MilvusClient.create_schema(auto_id=False)
-            schema.add_field("pk", DataType.VARCHAR, is_primary=True, max_length=64)
-            schema.add_field("cid", DataType.VARCHAR, max_length=64)
-            schema.add_field("doc_id", DataType.VARCHAR, max_length=4096)
-            schema.add_field("file", DataType.VARCHAR, max_length=4096)
-            schema.add_field("start", DataType.INT64)
-            schema.add_field("end", DataType.INT64)
-            schema.add_field("title", DataType.VARCHAR, max_length=_MAX_TEXT, nullable=True)
-            schema.add_field("text", DataType.VARCHAR, max_length=_MAX_TEXT)
-            schema.add_field(
-                "lexical",
-                DataType.VARCHAR,
-                max_length=_MAX_TEXT,
-                enable_analyzer=True,
-                analyzer_params={"tokenizer": "standard"},
+        schema = MilvusClient.create_schema(auto_id=False)
+        schema.add_field("pk", DataType.VARCHAR, is_primary=True, max_length=64)
+        schema.add_field("cid", DataType.VARCHAR, max_length=64)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=4096)
+        schema.add_field("file", DataType.VARCHAR, max_length=4096)
+        schema.add_field("start", DataType.INT64)
+        schema.add_field("end", DataType.INT64)
+        schema.add_field("title", DataType.VARCHAR, max_length=_MAX_TEXT, nullable=True)
+        schema.add_field("text", DataType.VARCHAR, max_length=_MAX_TEXT)
+        schema.add_field(
+            "lexical",
+            DataType.VARCHAR,
+            max_length=_MAX_TEXT,
+            enable_analyzer=True,
+            analyzer_params={"tokenizer": "standard"},
+        )
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
+        schema.add_field("published", DataType.VARCHAR, max_length=32, nullable=True)
+        schema.add_field("outlet", DataType.VARCHAR, max_length=4096, nullable=True)
+        schema.add_function(
+            Function(
+                name="bm25",
+                function_type=FunctionType.BM25,
+                input_field_names=["lexical"],
+                output_field_names=["sparse"],
             )
-            schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-            schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
-            schema.add_field("published", DataType.VARCHAR, max_length=32, nullable=True)
-            schema.add_field("outlet", DataType.VARCHAR, max_length=4096, nullable=True)
-            schema.add_function(
-                Function(
-                    name="bm25",
-                    function_type=FunctionType.BM25,
-                    input_field_names=["lexical"],
-                    output_field_names=["sparse"],
-                )
-            )
-            params = self.client.prepare_index_params()
-            params.add_index(
-                "dense",
-                index_type="HNSW",
-                metric_type="COSINE",
-                params={"M": 16, "efConstruction": 200},
-            )
-            params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-            self.client.create_collection(self.chunks, schema=schema, index_params=params)
-        if not self.client.has_collection(self.blobs):
-            schema = MilvusClient.create_schema(auto_id=False)
-            schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=8192)
-            schema.add_field("kind", DataType.VARCHAR, max_length=16)
-            schema.add_field("name", DataType.VARCHAR, max_length=4096)
-            schema.add_field("part", DataType.INT64)
-            schema.add_field("body", DataType.VARCHAR, max_length=_MAX_TEXT)
-            schema.add_field("pad", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants one vector field
-            params = self.client.prepare_index_params()
-            params.add_index("pad", index_type="FLAT", metric_type="L2")
-            self.client.create_collection(self.blobs, schema=schema, index_params=params)
+        )
+        params = self.client.prepare_index_params()
+        params.add_index(
+            "dense",
+            index_type="HNSW",
+            metric_type="COSINE",
+            params={"M": 16, "efConstruction": 200},
+        )
+        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        self.client.create_collection(self.chunks, schema=schema, index_params=params)
+
+    def _create_blobs(self) -> None:
+        """Named texts in parts: the manifest, document records, text views, the write lease."""
+        from pymilvus import DataType, MilvusClient
+
+        schema = MilvusClient.create_schema(auto_id=False)
+        schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=8192)
+        schema.add_field("kind", DataType.VARCHAR, max_length=16)
+        schema.add_field("name", DataType.VARCHAR, max_length=4096)
+        schema.add_field("part", DataType.INT64)
+        schema.add_field("body", DataType.VARCHAR, max_length=_MAX_TEXT)
+        schema.add_field("pad", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants one vector field
+        params = self.client.prepare_index_params()
+        params.add_index("pad", index_type="FLAT", metric_type="L2")
+        self.client.create_collection(self.blobs, schema=schema, index_params=params)
 
     def drop(self) -> None:
         for name in (self.chunks, self.blobs):

@@ -12,8 +12,7 @@ from rag.stores.base import Ranked
 from rag.stores.milvus_collections import MilvusCollections, milvus_errors, quote
 
 if TYPE_CHECKING:
-    from rag.config import SearchMode
-    from rag.filters import Filters
+    from rag.query import Filters, SearchMode
 
 
 class MilvusStore:

@@ -1,0 +1,83 @@
+"""Passages -> answer: abstain when retrieval is not relevant enough, check every [n] marker."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rag.generation.base import Generator, Quote
+from rag.generation.citations import check_citations, cited_markers
+from rag.retrieval.retriever import Retrieval
+
+NOT_COVERED = (
+    "The indexed articles do not appear to cover this question, so no answer is written. "
+    "The closest passages are listed with it, for you to judge; rephrasing with names, "
+    "places or dates from the articles may help."
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A written answer; marker [n] refers to citations[n-1]."""
+
+    question: str
+    answer: str
+    citations: Retrieval
+    answerable: bool
+    generator: str
+    dropped_citations: tuple[int, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+    @property
+    def cited(self) -> list[int]:
+        """The [n] markers the answer uses; the other passages were retrieved but not cited."""
+        return cited_markers(self.answer) if self.answerable else []
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON body shared by `POST /answer` and `rag answer --json`."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [p.as_dict() for p in self.citations.passages],
+            "cited": self.cited,
+            "answerable": self.answerable,
+            "notice": self.citations.notice,
+            "generator": self.generator,
+            "dropped_citations": list(self.dropped_citations),
+            "quotes": [vars(q) for q in self.quotes],
+            "relevance": self.citations.relevance,
+        }
+
+
+def answer(retrieval: Retrieval, generator: Generator) -> Answer:
+    """Ask the generator only when retrieval found something relevant enough."""
+    if not retrieval.answerable:
+        return Answer(retrieval.question, _declined(retrieval), retrieval, False, generator.name)
+    draft = generator.generate(retrieval.question, retrieval.passages)
+    text, dropped = check_citations(draft.text, len(retrieval.passages))
+    return Answer(
+        retrieval.question, text, retrieval, True, generator.name, tuple(dropped), draft.quotes
+    )
+
+
+def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | Answer]:
+    """Yield answer pieces as they come, then the checked Answer as the last item."""
+    if not retrieval.answerable:
+        yield _declined(retrieval)
+        yield Answer(retrieval.question, _declined(retrieval), retrieval, False, generator.name)
+        return
+    pieces: list[str] = []
+    quotes: list[Quote] = []
+    for piece in generator.stream(retrieval.question, retrieval.passages):
+        if isinstance(piece, Quote):
+            quotes.append(piece)
+            continue
+        pieces.append(piece)
+        yield piece
+    text, dropped = check_citations("".join(pieces), len(retrieval.passages))
+    yield Answer(
+        retrieval.question, text, retrieval, True, generator.name, tuple(dropped), tuple(quotes)
+    )
+
+
+def _declined(retrieval: Retrieval) -> str:
+    return retrieval.notice or NOT_COVERED

@@ -1,0 +1,54 @@
+"""Schemathesis over every route of a real server, all checks on (see schemathesis.toml)."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from rag.service import RagService
+from tests.conftest import ROOT, SEEDS, snapshot
+from tests.server import serve
+
+SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
+
+
+@pytest.mark.parametrize("keys", [False, True], ids=["auth off", "read and write keys"])
+def test_schemathesis_finds_nothing(seed_service: RagService, tmp_path: Path, keys: bool) -> None:
+    shutil.copytree(SEEDS, tmp_path / "corpus")  # its write routes add and delete documents
+    before = snapshot(tmp_path / "corpus")
+    service = seed_service.derive(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    service.update(progress=False)
+    service.open()
+    updates = {"api_keys": ["reader"], "admin_keys": ["writer"]} if keys else {}
+    settings = service.settings.model_copy(update=updates)
+    auth = ["-H", "Authorization: Bearer writer"] if keys else []
+    with serve(create_app(settings, service)) as url:
+        run = subprocess.run(
+            [SCHEMATHESIS, "run", f"{url}/openapi.json", "-n", "25", "--seed", "11", *auth],
+            capture_output=True, text=True, cwd=ROOT, timeout=600,
+        )  # fmt: skip
+    summary = run.stdout[run.stdout.rfind("SUMMARY") :]
+    assert run.returncode == 0, run.stdout[-6000:]
+    assert " passed" in summary and "failures" not in summary
+    assert snapshot(tmp_path / "corpus") == before  # it wrote only into its uploads folder
+
+
+@pytest.mark.parametrize(
+    "raw", [b'{"question": "x", "top_k": 1e400}', b'{"question": "x", "top_k": NaN}']
+)
+def test_non_finite_numbers_are_refused_in_valid_json(api_url: str, raw: bytes) -> None:
+    response = httpx.post(
+        f"{api_url}/query", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    body = json.loads(response.text, parse_constant=refuse)
+    assert "not a finite number" in body["detail"][0]["input"]
