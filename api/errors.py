@@ -67,7 +67,7 @@ def documented(settings: Settings, *codes: int, write: bool = False) -> dict[int
     """OpenAPI `responses` for the error statuses a route can return under these settings."""
     found = set(codes)
     if settings.api_keys or (write and settings.admin_keys):
-        found.add(401)
+        found |= {401, 429}  # 429: too many failed key checks from one address
     if write:
         found.add(403)
     return {

@@ -3,7 +3,7 @@
 python -m eval.bench_soak [--seconds 600] [--clients 16] [--json eval/results/bench_soak.json]
 
 Each client loops over queries, streamed answers, uploads (small ones, large ones of about a
-thousand chunks, and hostile files built to break parsers), deletes, reads and malformed
+three hundred chunks, and hostile files built to break parsers), deletes, reads and malformed
 requests. Reported: requests and statuses, p50/p99 per route, and the server's RSS and open
 file descriptors after a warm-up and at the end. An answer refused with 503 + Retry-After is
 admission control at work (the client waits and goes on), counted apart from server errors.
@@ -58,9 +58,17 @@ def server_stats(pid: int) -> dict[str, int]:
 class Client(threading.Thread):
     """One user: a random mix of every kind of request, until the deadline."""
 
-    def __init__(self, url: str, number: int, deadline: float, log: list[tuple[str, int, float]]):
+    def __init__(
+        self,
+        url: str,
+        number: int,
+        deadline: float,
+        log: list[tuple[str, int, float]],
+        large: bool = True,
+    ):
         super().__init__(daemon=True)
         self.url, self.number, self.deadline, self.log = url, number, deadline, log
+        self.large = large
         self.rng = random.Random(number)
         self.uploaded: list[str] = []
 
@@ -78,7 +86,7 @@ class Client(threading.Thread):
                         self.read,
                         self.malformed,
                     ],
-                    weights=[50, 15, 8, 0.5, 1, 7, 10, 10],
+                    weights=[50, 15, 8, 0.5 if self.large else 0, 1, 7, 10, 10],
                 )[0]
                 action(http)
 
@@ -120,7 +128,7 @@ class Client(threading.Thread):
             self.uploaded.append(doc_id)
 
     def upload_large(self, http: httpx.Client) -> None:
-        """About a thousand chunks: embedded before the write lock, so small uploads go on."""
+        """About three hundred chunks: embedded before the write lock, so small uploads go on."""
         doc_id = f"soak/large-c{self.number}-{len(self.uploaded)}.txt"
         body = " ".join(
             f"Harbour log entry {i}: {self.rng.random():.6f} tonnes." for i in range(15_000)
@@ -154,11 +162,14 @@ class Client(threading.Thread):
         self.timed("malformed", lambda: http.post(f"{self.url}/query", **request))
 
 
-def soak(url: str, pid: int, seconds: float, clients: int, warmup_s: float = 10) -> dict[str, Any]:
-    """Run the mixed load; stats are taken after `warmup_s` and at the end."""
+def soak(
+    url: str, pid: int, seconds: float, clients: int, warmup_s: float = 10, large: bool = True
+) -> dict[str, Any]:
+    """Run the mixed load (with `large` uploads or without); stats are taken after `warmup_s`
+    and at the end."""
     log: list[tuple[str, int, float]] = []
     deadline = time.monotonic() + warmup_s + seconds
-    workers = [Client(url, n, deadline, log) for n in range(clients)]
+    workers = [Client(url, n, deadline, log, large) for n in range(clients)]
     for worker in workers:
         worker.start()
     time.sleep(warmup_s)

@@ -14,7 +14,8 @@ from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import IndexHome
 from rag.index.prepared import PreparedVectors, prepare
 
-Update = Callable[..., UpdateReport]
+Sync = Callable[..., UpdateReport]
+Apply = Callable[[Corpus, Sequence[str]], UpdateReport]
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,14 @@ class Archive:
         settings: Settings,
         home: IndexHome,
         index: Callable[[], LoadedIndex],
-        update: Update,
+        sync: Sync,
+        apply: Apply,
         root: Callable[[], Path],
         embedder: Callable[[], Embedder],
     ) -> None:
         self.settings, self.home = settings, home
-        self._index, self._update, self._root, self._embedder = index, update, root, embedder
+        self._index, self._root, self._embedder = index, root, embedder
+        self._update, self._apply = sync, apply
         self.prepared = (
             PreparedVectors()
         )  # uploads embedded before the write lock (rag.index.prepared)
@@ -126,9 +129,7 @@ class Archive:
     ) -> WriteResult:
         if self.home.delta:
             replaced = [d.doc_id for d in self._index().documents if d.file in set(ids)]
-            report = self._update(
-                lambda: Corpus(root, tuple(documents), ()), only=True, drop=replaced
-            )
+            report = self._apply(Corpus(root, tuple(documents), ()), replaced)
             return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
         writes = CorpusWrites(self.pending)
 
@@ -185,7 +186,7 @@ class Archive:
             )
         if self.home.delta:
             drop = [d.doc_id for d in known]
-            return self._update(lambda: Corpus(root, (), ()), only=True, drop=drop)
+            return self._apply(Corpus(root, (), ()), drop)
         if not uploaded:
             return self._set_excluded(root, doc_id, True)
         writes = CorpusWrites(self.pending)

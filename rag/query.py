@@ -51,8 +51,8 @@ class Filters:
     def __post_init__(self) -> None:
         if self.published_from and self.published_to and self.published_from > self.published_to:
             raise InvalidQueryError(
-                f"filters.published_from ({self.published_from}) is after "
-                f"filters.published_to ({self.published_to})"
+                f"filters: published_from ({self.published_from}) is after published_to "
+                f"({self.published_to}): swap them"
             )
 
     def __bool__(self) -> bool:

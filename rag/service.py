@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rag import registry
 from rag.archive import Archive, WriteResult
@@ -22,7 +22,7 @@ from rag.errors import (
 from rag.generation.answering import Answer, answer, stream_answer
 from rag.generation.base import Generator
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
-from rag.index.home import IndexHome, home_for
+from rag.index.home import DeltaHome, IndexHome, home_for
 from rag.index.prepared import PreparedEmbedder
 from rag.query import Filters, Query, SearchMode, check_top_k, clean_question
 from rag.retrieval.retriever import Retrieval, Retriever
@@ -58,7 +58,8 @@ class RagService:
             settings,
             self.home,
             lambda: self.index,
-            self._update,
+            self._sync,
+            self._apply,
             lambda: self.corpus_root,
             lambda: self.embedder,
         )
@@ -100,17 +101,18 @@ class RagService:
     ) -> UpdateReport:
         """Bring the index up to date with a corpus folder (only what changed is embedded)."""
         root = Path(corpus_dir or self.settings.corpus_dir)
-        return self._update(self.archive.reader(root), full=full, progress=progress)
+        return self._sync(self.archive.reader(root), full=full, progress=progress)
 
-    def _update(
-        self,
-        read_corpus: Callable[[], Corpus],
-        full: bool = False,
-        progress: bool = False,
-        only: bool = False,
-        drop: Sequence[str] = (),
+    def _sync(
+        self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = False
     ) -> UpdateReport:
-        report = self.home.update(read_corpus, full, progress, only, drop)
+        return self._refreshed(self.home.sync(read_corpus, full, progress))
+
+    def _apply(self, corpus: Corpus, drop: Sequence[str]) -> UpdateReport:
+        assert self.home.delta, "only a delta home (Milvus) applies uploads by name"
+        return self._refreshed(cast(DeltaHome, self.home).apply(corpus, drop))
+
+    def _refreshed(self, report: UpdateReport) -> UpdateReport:
         if self._loaded is not None:
             self.refresh()
         return report

@@ -17,8 +17,11 @@ from rag.index.update import update_index
 
 
 class IndexHome(Protocol):
+    """Where an index lives. Every home syncs to a corpus; a `delta` home (Milvus, where the
+    index is the archive) also applies uploads and removals by name (see DeltaHome)."""
+
     label: str
-    delta: bool  # True: uploads name only their documents (no corpus folder is re-read)
+    delta: bool
 
     def exists(self) -> bool: ...
 
@@ -26,18 +29,21 @@ class IndexHome(Protocol):
         """The name of the generation published now, if any."""
         ...
 
-    def update(
-        self,
-        read_corpus: Callable[[], Corpus],
-        full: bool = False,
-        progress: bool = True,
-        only: bool = False,
-        drop: Sequence[str] = (),
-    ) -> UpdateReport: ...
+    def sync(
+        self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = True
+    ) -> UpdateReport:
+        """Bring the index up to date with the corpus `read_corpus()` returns (under the lock)."""
+        ...
 
     def load(self) -> LoadedIndex: ...
 
     def check(self) -> dict[str, Any]: ...
+
+
+class DeltaHome(IndexHome, Protocol):
+    def apply(self, corpus: Corpus, drop: Sequence[str]) -> UpdateReport:
+        """Add or replace `corpus`'s documents and remove those in `drop`; keep the rest."""
+        ...
 
 
 class FolderHome:
@@ -60,16 +66,9 @@ class FolderHome:
         generation = current_generation(self.settings.index_dir)
         return generation.name if generation else None
 
-    def update(
-        self,
-        read_corpus: Callable[[], Corpus],
-        full: bool = False,
-        progress: bool = True,
-        only: bool = False,
-        drop: Sequence[str] = (),
+    def sync(
+        self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = True
     ) -> UpdateReport:
-        if only or drop:
-            raise ValueError("a folder index is updated from its whole corpus folder")
         return update_index(
             self.settings.index_dir,
             read_corpus,

@@ -90,17 +90,29 @@ class MilvusHome:
     def current(self) -> str | None:
         """The generation the manifest names now (a small read: replicas poll it)."""
         with milvus_errors("reading the current generation"):
-            return self.collections.blob("generation") or None
+            collections = self.collections
+            if not collections.client.has_collection(collections.blobs):
+                return None  # nothing was ever built here
+            return collections.blob("generation") or None
 
-    def update(
+    def sync(
+        self, read_corpus: Callable[[], Corpus], full: bool = False, progress: bool = True
+    ) -> UpdateReport:
+        """Bring the index up to date with a corpus folder (uploads are kept)."""
+        return self._update(read_corpus, full, progress, only=False, drop=())
+
+    def apply(self, corpus: Corpus, drop: Sequence[str]) -> UpdateReport:
+        """Add or replace `corpus`'s documents and remove those in `drop`; keep the rest."""
+        return self._update(lambda: corpus, False, False, only=True, drop=drop)
+
+    def _update(
         self,
         read_corpus: Callable[[], Corpus],
-        full: bool = False,
-        progress: bool = True,
-        only: bool = False,
-        drop: Sequence[str] = (),
+        full: bool,
+        progress: bool,
+        only: bool,
+        drop: Sequence[str],
     ) -> UpdateReport:
-        """Bring the index up to date with a corpus (or, with `only`, add and drop documents)."""
         started = time.perf_counter()
         with self._lock, milvus_errors("updating the index"), self._lease():
             corpus = read_corpus()
