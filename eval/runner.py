@@ -6,7 +6,7 @@ from typing import Any
 from eval import metrics
 from eval.dataset import EvalQuestion
 from rag.errors import RagError
-from rag.query import SearchMode
+from rag.query import SearchMode, file_of
 from rag.retrieval.retriever import Passage, Retrieval
 from rag.service import RagService
 
@@ -65,7 +65,7 @@ def _credited(passage: Passage, relevant: dict[str, float]) -> str:
     """The source a passage counts for: itself, the file a record of it comes from (`FILE#ID`
     for FILE), or a syndicated copy it stands in for (and that copy's file)."""
     copies = [passage.doc_id, *(c["doc_id"] for c in passage.also_in)]
-    names = [name for d in copies for name in (d, d.split("#", 1)[0])]
+    names = [name for d in copies for name in (d, file_of(d))]
     return next((d for d in names if d in relevant), passage.doc_id)
 
 

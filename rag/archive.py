@@ -13,6 +13,7 @@ from rag.errors import ConflictError, DocumentNotFoundError, InvalidDocumentErro
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import IndexHome
 from rag.index.prepared import PreparedVectors, prepare
+from rag.query import RECORD, file_of
 
 Sync = Callable[..., UpdateReport]
 Apply = Callable[[Corpus, Sequence[str]], UpdateReport]
@@ -164,9 +165,9 @@ class Archive:
         """Remove a document from the index: an uploaded file is deleted, a file of the user's
         corpus folder stays on disk and is listed as removed (undo with restore())."""
         root, index = self._root(), self._index()
-        if "#" in doc_id and index.document(doc_id) is not None:
+        if RECORD in doc_id and index.document(doc_id) is not None:
             raise ConflictError(
-                f"{doc_id!r} is a record of {doc_id.split('#')[0]!r}: records are deleted with "
+                f"{doc_id!r} is a record of {file_of(doc_id)!r}: records are deleted with "
                 "their file (edit the file to drop one record)"
             )
         known = [d for d in index.documents if d.file == doc_id]

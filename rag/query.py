@@ -12,6 +12,14 @@ from rag.errors import InvalidQueryError
 SearchMode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[SearchMode, ...] = get_args(SearchMode)
 MAX_TOP_K = 50
+RECORD = "#"  # a record of a multi-record file (feed, JSONL dump) is FILE#ID
+
+
+def file_of(doc_id: str) -> str:
+    """The corpus file a document comes from (a record's `FILE#ID` names FILE)."""
+    return doc_id.split(RECORD, 1)[0]
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from rag import registry
 from rag.corpus.loaders.base import Document, SkippedFile, Unreadable
 from rag.errors import CorpusError, InvalidDocumentError
+from rag.query import file_of
 
 __all__ = ["Corpus", "Document", "SkippedFile", "corpus_path", "check_upload", "load_corpus"]
 
@@ -54,14 +55,14 @@ def load_corpus(
     skipped: list[SkippedFile] = []
     files: set[str] = set()
     for found in _read_folder(root, max_file_bytes, max_records):
-        file = found.doc_id.split("#", 1)[0]
+        file = file_of(found.doc_id)
         files.add(file)
         if file in excluded:
             found = SkippedFile(found.doc_id, EXCLUDED)
         (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
     if uploads is not None and uploads.is_dir():
         for found in _read_folder(uploads, max_file_bytes, max_records):
-            if found.doc_id.split("#", 1)[0] in files:
+            if file_of(found.doc_id) in files:
                 skipped.append(SkippedFile(found.doc_id, SHADOWED))
             elif isinstance(found, SkippedFile):
                 skipped.append(found)

@@ -5,9 +5,10 @@ May import: the base modules, rag.corpus, rag.embedding, rag.stores. Nothing abo
 """
 
 from rag.index.folder import check_writable, index_exists
+from rag.index.integrity import MANIFEST
 from rag.index.load import LoadedIndex, check_index, load_index
 from rag.index.plan import UpdateReport, indexed_text
-from rag.index.records import CHUNKS, DOCUMENTS, FORMAT_VERSION, MANIFEST, ArticleInfo, DocumentInfo
+from rag.index.records import CHUNKS, DOCUMENTS, FORMAT_VERSION, ArticleInfo, DocumentInfo
 from rag.index.update import update_index
 
 __all__ = [

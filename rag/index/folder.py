@@ -25,15 +25,15 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from rag.errors import IndexBusyError, IndexDirError
+from rag.index.integrity import MANIFEST
 
 MARKER = ".newsrag-index"
 CURRENT = "CURRENT"
 LOCK = "write.lock"
-MANIFEST = "manifest.json"
 KEEP = 2  # the current generation and the one before it, for readers still loading that one
 _GENERATION = re.compile(r"gen-(\d{6,})-[0-9a-f]{8}")
 _STAGING = ".staging-"
-_LEGACY = ("manifest.json", "chunks.jsonl", "documents.json", "vectors.faiss", "bm25")
+_LEGACY = (MANIFEST, "chunks.jsonl", "documents.json", "vectors.faiss", "bm25")
 _MANIFEST_KEYS = frozenset({"format_version", "model", "dim", "chunker", "corpus_root"})
 
 

@@ -15,9 +15,9 @@ from rag.corpus.chunking import Chunk
 from rag.embedding.embedder import Embedder
 from rag.embedding.onnx_model import INT8_KIND
 from rag.errors import IndexMismatchError
+from rag.query import file_of
 
 FORMAT_VERSION = 4
-MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.json"
 VIEWS = "views.jsonl"
@@ -56,7 +56,7 @@ class DocumentInfo:
     @property
     def file(self) -> str:
         """The corpus file this document comes from (a record's `FILE#ID` names FILE)."""
-        return self.doc_id.split("#", 1)[0]
+        return file_of(self.doc_id)
 
     def article_at(self, start: int) -> ArticleInfo:
         """The article whose span holds offset `start` (the first, before any article)."""

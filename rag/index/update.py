@@ -24,7 +24,7 @@ from rag.embedding.embedder import Embedder
 from rag.errors import IndexCorruptError
 from rag.index.describe import default_layout
 from rag.index.folder import current_generation, publish, staging_folder, writing
-from rag.index.integrity import checksums
+from rag.index.integrity import MANIFEST, checksums
 from rag.index.load import verified_manifest
 from rag.index.plan import (
     Plan,
@@ -38,7 +38,6 @@ from rag.index.plan import (
 from rag.index.prepare import LayoutOf
 from rag.index.records import (
     FORMAT_VERSION,
-    MANIFEST,
     DocumentInfo,
     changed_settings,
     fingerprint,

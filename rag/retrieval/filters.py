@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.index import LoadedIndex
-from rag.query import Filters
+from rag.query import Filters, file_of
 
 
 def row_mask(index: LoadedIndex, filters: Filters) -> NDArray[np.bool_]:
@@ -21,7 +21,7 @@ def row_mask(index: LoadedIndex, filters: Filters) -> NDArray[np.bool_]:
     keep = np.ones(len(index.chunks), dtype=bool)
     if filters.doc_ids:
         wanted = set(filters.doc_ids)
-        keep &= [c.doc_id in wanted or c.doc_id.split("#", 1)[0] in wanted for c in index.chunks]
+        keep &= [c.doc_id in wanted or file_of(c.doc_id) in wanted for c in index.chunks]
     if filters.published_from or filters.published_to:
         low = (filters.published_from or date.min).isoformat()
         high = (filters.published_to or date.max).isoformat()
