@@ -7,7 +7,7 @@ import inspect
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -92,7 +92,7 @@ async def answer(service: Service, gate: Gate, body: Annotated[AnswerRequest, Bo
     if isinstance(result, Answer):
         gate.leave()
         return result.as_dict()
-    return EventSourceResponse(_sse(result, gate.leave))
+    return EventSourceResponse(_sse(cast(Iterator[str | Answer], result), gate.leave))
 
 
 def generators(service: Service) -> list[dict[str, Any]]:
@@ -180,7 +180,9 @@ def router(settings: Settings) -> APIRouter:
     return api
 
 
-HEALTH_503 = {503: {"model": Health, "description": "The index on disk cannot be loaded"}}
+HEALTH_503: dict[int | str, dict[str, Any]] = {
+    503: {"model": Health, "description": "The index on disk cannot be loaded"}
+}
 STREAM = {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream=true"}
 UNCHANGED = {"description": "Every document was already indexed with this content"}
 
