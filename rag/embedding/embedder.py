@@ -82,9 +82,9 @@ class ModelLock:
     scoring for answers, indexing), which has the model to itself one batch at a time and waits
     while any question is waiting or running, so heavy answers and uploads cannot starve
     queries. While questions keep coming (`contended`), background batches shrink so none
-    waits long. Nor can queries starve background work: one that has waited BACKGROUND_WAIT_S
-    goes next, ahead of questions that arrive meanwhile (under 16 clients it used to wait for
-    minutes, holding an upload and with it the write lock).
+    waits long. Nor can queries starve background work: when no background turn has ended
+    for BACKGROUND_WAIT_S, a waiting one goes next, ahead of questions that arrive meanwhile;
+    so under load background work gets about one turn (one text) in every 50 ms.
     """
 
     def __init__(self, window_s: float = 5.0) -> None:
@@ -92,7 +92,8 @@ class ModelLock:
         self._busy = False
         self._urgent = 0
         self._waiting_urgent = 0
-        self._overdue = 0  # background callers that have waited their turn out
+        self._waiting_background = 0
+        self._last_background = time.monotonic()
         self.slots = 1
         self._window_s = window_s
         self._last_urgent = -window_s
@@ -101,8 +102,8 @@ class ModelLock:
     def urgent(self) -> Iterator[None]:
         with self._cond:
             self._waiting_urgent += 1
-            while self._busy or self._urgent >= self.slots or self._overdue:
-                self._cond.wait()
+            while self._busy or self._urgent >= self.slots or self._background_due():
+                self._cond.wait(timeout=BACKGROUND_WAIT_S)
             self._waiting_urgent -= 1
             self._urgent += 1
         try:
@@ -120,22 +121,27 @@ class ModelLock:
     @contextmanager
     def background(self) -> Iterator[None]:
         with self._cond:
-            since, overdue = time.monotonic(), False
-            while self._busy or self._urgent or (self._waiting_urgent and not overdue):
+            self._waiting_background += 1
+            while (
+                self._busy or self._urgent or (self._waiting_urgent and not self._background_due())
+            ):
                 self._cond.wait(timeout=BACKGROUND_WAIT_S)
-                if not overdue and time.monotonic() - since > BACKGROUND_WAIT_S:
-                    overdue = True
-                    self._overdue += 1
-            self._overdue -= overdue
+            self._waiting_background -= 1
             self._busy = True
         try:
             yield
         finally:
             self._release()
 
+    def _background_due(self) -> bool:
+        """Background work waits, and its last turn ended over BACKGROUND_WAIT_S ago."""
+        waited = time.monotonic() - self._last_background
+        return self._waiting_background > 0 and waited > BACKGROUND_WAIT_S
+
     def _release(self) -> None:
         with self._cond:
             self._busy = False
+            self._last_background = time.monotonic()
             self._cond.notify_all()
 
 
@@ -151,6 +157,7 @@ class SentenceTransformerEmbedder:
         self._model: Any = None
         self._loading = threading.Lock()
         self._lock = ModelLock()  # fast tokenizers also refuse concurrent use from two threads
+        self._count_lock = threading.Lock()  # the ONNX model's counting tokenizer and its cache
 
     @property
     def model(self) -> Any:
@@ -225,9 +232,10 @@ class SentenceTransformerEmbedder:
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Word pieces the model sees, special tokens included."""
         model = self.model
-        with self._lock.background():
-            if isinstance(model, OnnxSentenceModel):
+        if isinstance(model, OnnxSentenceModel):  # its own counting tokenizer: not the model's
+            with self._count_lock:
                 return model.token_counts(texts)
+        with self._lock.background():  # torch's tokenizer is the model's, and not thread-safe
             return [len(ids) for ids in model.tokenizer(list(texts))["input_ids"]]
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:

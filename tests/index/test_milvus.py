@@ -132,7 +132,11 @@ def milvus_server(tmp_path: Path) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def test_two_replicas_share_one_milvus(run_cli: RUN, tmp_path: Path, milvus_server: str) -> None:
+def start_replicas(
+    run_cli: RUN, tmp_path: Path, milvus_server: str
+) -> tuple[list[tuple[subprocess.Popen[str], str]], dict[str, str]]:
+    """Index a small corpus into the Milvus server, then start two `rag serve` replicas on it
+    (each with an empty corpus folder of its own: replicas keep no files)."""
     corpus = tmp_path / "corpus"
     write_corpus(corpus)
     env = milvus_env(corpus, milvus_server)
@@ -142,6 +146,11 @@ def test_two_replicas_share_one_milvus(run_cli: RUN, tmp_path: Path, milvus_serv
         own = {**os.environ, **env, "RAG_CORPUS_DIR": str(tmp_path / f"empty-{name}")}
         port = free_port()
         replicas.append((start_server(port, own), f"http://127.0.0.1:{port}"))
+    return replicas, env
+
+
+def test_two_replicas_share_one_milvus(run_cli: RUN, tmp_path: Path, milvus_server: str) -> None:
+    replicas, env = start_replicas(run_cli, tmp_path, milvus_server)
     (_, a), (_, b) = replicas
     try:
         question = {"question": "How much heather honey did the beekeepers collect?", "top_k": 1}
@@ -253,15 +262,7 @@ def test_concurrent_uploads_to_two_replicas_all_land(
     there afterwards, on both replicas; then `rag index --full` and `--check` keep them."""
     from concurrent.futures import ThreadPoolExecutor
 
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus)
-    env = milvus_env(corpus, milvus_server)
-    assert run_cli("index", env=env).returncode == 0
-    replicas = []
-    for name in ("a", "b"):
-        own = {**os.environ, **env, "RAG_CORPUS_DIR": str(tmp_path / f"empty-{name}")}
-        port = free_port()
-        replicas.append((start_server(port, own), f"http://127.0.0.1:{port}"))
+    replicas, env = start_replicas(run_cli, tmp_path, milvus_server)
     urls = [url for _, url in replicas]
 
     def upload(job: tuple[int, str]) -> tuple[str, int]:
