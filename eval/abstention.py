@@ -1,6 +1,6 @@
 """Fit the abstention model and report it by cross-validation: `python -m eval.abstention`.
 
-Examples are questions with the signals retrieval measured for them (rag/abstention.py) and a
+Examples are questions with the signals retrieval measured for them (rag/retrieval/abstention.py) and a
 label, grouped for the report: the seeds sets' answerable questions, their on-topic and
 off-topic unanswerable ones, and, with `--scifact DIR`, SciFact claims asked of the seeds index
 and seeds questions asked of SciFact (both unanswerable: free examples from the other corpus)
