@@ -1,5 +1,7 @@
 """Embedder seam and the sentence-transformers backend (bundled all-MiniLM-L6-v2 by default)."""
 
+import heapq
+import itertools
 import os
 import threading
 import time
@@ -84,7 +86,9 @@ class ModelLock:
     queries. While questions keep coming (`contended`), background batches shrink so none
     waits long. Nor can queries starve background work: when no background turn has ended
     for BACKGROUND_WAIT_S, a waiting one goes next, ahead of questions that arrive meanwhile;
-    so under load background work gets about one turn (one text) in every 50 ms.
+    so under load background work gets about one turn (one text) in every 50 ms. Among
+    background callers the smallest job goes first (`size`: texts it has left), so a one-chunk
+    upload or a short answer never queues behind a large upload's hundreds of chunks.
     """
 
     def __init__(self, window_s: float = 5.0) -> None:
@@ -92,7 +96,8 @@ class ModelLock:
         self._busy = False
         self._urgent = 0
         self._waiting_urgent = 0
-        self._waiting_background = 0
+        self._queue: list[tuple[int, int]] = []  # (size, ticket) of background waiters: a heap
+        self._tickets = itertools.count()
         self._last_background = time.monotonic()
         self.slots = 1
         self._window_s = window_s
@@ -119,14 +124,22 @@ class ModelLock:
         return time.monotonic() - self._last_urgent < self._window_s
 
     @contextmanager
-    def background(self) -> Iterator[None]:
+    def background(self, size: int = 1) -> Iterator[None]:
         with self._cond:
-            self._waiting_background += 1
-            while (
-                self._busy or self._urgent or (self._waiting_urgent and not self._background_due())
-            ):
-                self._cond.wait(timeout=BACKGROUND_WAIT_S)
-            self._waiting_background -= 1
+            me = (size, next(self._tickets))
+            heapq.heappush(self._queue, me)
+            try:
+                while (
+                    self._queue[0] != me
+                    or self._busy
+                    or self._urgent
+                    or (self._waiting_urgent and not self._background_due())
+                ):
+                    self._cond.wait(timeout=BACKGROUND_WAIT_S)
+            finally:  # granted, or given up (an interrupt): either way out of the queue
+                self._queue.remove(me)
+                heapq.heapify(self._queue)
+                self._cond.notify_all()
             self._busy = True
         try:
             yield
@@ -136,7 +149,7 @@ class ModelLock:
     def _background_due(self) -> bool:
         """Background work waits, and its last turn ended over BACKGROUND_WAIT_S ago."""
         waited = time.monotonic() - self._last_background
-        return self._waiting_background > 0 and waited > BACKGROUND_WAIT_S
+        return bool(self._queue) and waited > BACKGROUND_WAIT_S
 
     def _release(self) -> None:
         with self._cond:
@@ -235,7 +248,7 @@ class SentenceTransformerEmbedder:
         if isinstance(model, OnnxSentenceModel):  # its own counting tokenizer: not the model's
             with self._count_lock:
                 return model.token_counts(texts)
-        with self._lock.background():  # torch's tokenizer is the model's, and not thread-safe
+        with self._lock.background(len(texts)):  # torch's tokenizer is the model's; not thread-safe
             return [len(ids) for ids in model.tokenizer(list(texts))["input_ids"]]
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
@@ -250,7 +263,7 @@ class SentenceTransformerEmbedder:
             size = 1 if self._lock.contended() else self._batch_size
             rows = order[start : start + size]
             start += size
-            with self._lock.background():
+            with self._lock.background(size=len(order) - start + len(rows)):
                 vectors = model.encode_document(
                     [texts[i] for i in rows],
                     batch_size=len(rows),
