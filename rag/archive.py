@@ -70,9 +70,8 @@ class Archive:
         self.settings, self.home = settings, home
         self._index, self._root, self._embedder = index, root, embedder
         self._update, self._apply = sync, apply
-        self.prepared = (
-            PreparedVectors()
-        )  # uploads embedded before the write lock (rag.index.prepared)
+        # uploads are embedded before the write lock is taken (rag.index.prepared)
+        self.prepared = PreparedVectors()
         self.exclusions = Exclusions(settings.index_dir / EXCLUSIONS)
         self.pending = settings.index_dir / "pending"  # undo journals of uploads in flight
 
@@ -129,7 +128,8 @@ class Archive:
         documents: list[Document],
     ) -> WriteResult:
         if self.home.delta:
-            replaced = [d.doc_id for d in self._index().documents if d.file in set(ids)]
+            named = set(ids)
+            replaced = [d.doc_id for d in self._index().documents if d.file in named]
             report = self._apply(Corpus(root, tuple(documents), ()), replaced)
             return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
         writes = CorpusWrites(self.pending)

@@ -54,14 +54,11 @@ def load_corpus(
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
     files: set[str] = set()
-    for found in _read_folder(root, max_file_bytes, max_records):
-        file = file_of(found.doc_id)
-        files.add(file)
-        if file in excluded:
-            found = SkippedFile(found.doc_id, EXCLUDED)
+    for found in _read_folder(root, max_file_bytes, max_records, excluded):
+        files.add(file_of(found.doc_id))
         (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
     if uploads is not None and uploads.is_dir():
-        for found in _read_folder(uploads, max_file_bytes, max_records):
+        for found in _read_folder(uploads, max_file_bytes, max_records, ()):
             if file_of(found.doc_id) in files:
                 skipped.append(SkippedFile(found.doc_id, SHADOWED))
             elif isinstance(found, SkippedFile):
@@ -72,20 +69,22 @@ def load_corpus(
 
 
 def _read_folder(
-    root: Path, max_file_bytes: int, max_records: int
+    root: Path, max_file_bytes: int, max_records: int, excluded: Collection[str]
 ) -> Iterator[Document | SkippedFile]:
+    """Every file's documents, or why it is left out; a removed file is not even read."""
     real_root = root.resolve()
     for path, reason in _walk(root, max_file_bytes):
         doc_id = path.relative_to(root).as_posix()
+        if doc_id in excluded:
+            reason = EXCLUDED
         if reason:
             yield SkippedFile(doc_id, reason)
             continue
         found = _read(path, real_root, doc_id)
-        yield from (
-            [SkippedFile(doc_id, too_many(len(found), max_records))]
-            if len(found) > max_records
-            else found
-        )
+        if len(found) > max_records:
+            yield SkippedFile(doc_id, too_many(len(found), max_records))
+        else:
+            yield from found
 
 
 def too_many(records: int, max_records: int) -> str:

@@ -6,6 +6,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from rag.errors import StorageError
 from rag.storage import writing_to
@@ -26,7 +27,7 @@ class CorpusWrites:
     def __init__(self, pending: Path) -> None:
         self.pending = pending
         self._journal = pending / f"{os.getpid()}-{secrets.token_hex(8)}.json"
-        self._undo: list[dict[str, str | None]] = []
+        self._undo: list[dict[str, Any]] = []  # {path, old: backup file or None, made: [folder]}
 
     def put(self, path: Path, data: bytes) -> bool:
         """Write `data` to `path`; False (and nothing written) when the file already holds it."""
@@ -56,9 +57,7 @@ class CorpusWrites:
         if old is not None:
             backup = str(self._journal.with_suffix(f".{len(self._undo)}.old"))
             _write_atomically(Path(backup), old)
-        self._undo.append(
-            {"path": str(path), "old": backup, "made": json.dumps([str(p) for p in made])}
-        )
+        self._undo.append({"path": str(path), "old": backup, "made": [str(p) for p in made]})
         _write_atomically(self._journal, json.dumps(self._undo).encode())
 
     def commit(self) -> None:
@@ -103,14 +102,14 @@ def _alive(journal: Path) -> bool:
     return True
 
 
-def _play_back(undo: list[dict[str, str | None]]) -> None:
+def _play_back(undo: list[dict[str, Any]]) -> None:
     for entry in reversed(undo):
-        path, old = Path(str(entry["path"])), entry["old"]
+        path, old = Path(entry["path"]), entry["old"]
         if old is None:
             path.unlink(missing_ok=True)
         else:
             _write_atomically(path, Path(old).read_bytes())
-        for folder in map(Path, json.loads(entry["made"] or "[]")):
+        for folder in map(Path, entry["made"]):
             try:
                 folder.rmdir()
             except OSError:
