@@ -10,6 +10,10 @@ from rag.errors import RagError
 
 DEFAULT_SEEDS = Path(__file__).parent / "datasets" / "seeds.jsonl"
 HARD_SEEDS = Path(__file__).parent / "datasets" / "seeds_hard.jsonl"
+HELD_OUT_SEEDS = Path(__file__).parent / "datasets" / "seeds_holdout.jsonl"
+NEWS = Path(__file__).parent / "datasets" / "news"
+NEWS_TUNE = Path(__file__).parent / "datasets" / "news_tune.jsonl"
+NEWS_HELD_OUT = Path(__file__).parent / "datasets" / "news_holdout.jsonl"
 
 
 class EvalQuestion(BaseModel):
@@ -21,8 +25,11 @@ class EvalQuestion(BaseModel):
     question: str = Field(min_length=1)
     sources: list[str]
     evidence: str | None = None
-    kind: Literal["on-topic", "off-topic"] | None = Field(
-        None, description="For unanswerable questions: about the articles' subject, or not"
+    kind: Literal["on-topic", "off-topic", "fact-absent"] | None = Field(
+        None,
+        description="For unanswerable questions: about the articles' subject with a name or "
+        "number they never mention, not about it at all, or about names they mention but a fact "
+        "they do not give",
     )
 
     @property
