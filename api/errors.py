@@ -58,7 +58,8 @@ DESCRIPTIONS = {
     422: "Invalid input; the detail names each problem",
     429: "Rate limit reached; retry after Retry-After seconds",
     502: "The language model failed or timed out",
-    503: "Index missing, damaged or busy, or answers at capacity (then with Retry-After)",
+    503: "Index missing, damaged or busy, or answers or uploads at capacity (then with "
+    "Retry-After)",
     507: "Disk full; nothing was stored",
 }
 
@@ -157,4 +158,6 @@ def install(app: FastAPI) -> None:
         if status == 422:  # the same list shape as request validation errors
             detail: Any = [{"type": "invalid_query", "loc": ["body"], "msg": str(exc)}]
             return JSONResponse({"detail": detail}, status_code=status)
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        retry = getattr(exc, "retry_after_s", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)

@@ -63,7 +63,7 @@ class Client(threading.Thread):
         url: str,
         number: int,
         deadline: float,
-        log: list[tuple[str, int, float]],
+        log: list[tuple[str, int, float, bool]],
         large: bool = True,
     ):
         super().__init__(daemon=True)
@@ -91,13 +91,19 @@ class Client(threading.Thread):
                 action(http)
 
     def timed(self, route: str, send: Any) -> httpx.Response:
-        """Send and log one request; a client-side timeout is logged as status 0."""
+        """Send and log one request; a client-side timeout is logged as status 0. A 503 with
+        Retry-After is admission control: logged as such, and the client waits as told."""
         started = time.perf_counter()
         try:
             response: httpx.Response = send()
         except httpx.TimeoutException:
             response = httpx.Response(0)
-        self.log.append((route, response.status_code, (time.perf_counter() - started) * 1e3))
+        turned_away = response.status_code == 503 and "retry-after" in response.headers
+        self.log.append(
+            (route, response.status_code, (time.perf_counter() - started) * 1e3, turned_away)
+        )
+        if turned_away:
+            time.sleep(min(float(response.headers["retry-after"]), 10.0))
         return response
 
     def query(self, http: httpx.Client) -> None:
@@ -113,9 +119,7 @@ class Client(threading.Thread):
                     pass
             return response
 
-        response = self.timed("POST /answer (stream)", stream)
-        if response.status_code == 503 and "retry-after" in response.headers:
-            time.sleep(float(response.headers["retry-after"]))
+        self.timed("POST /answer (stream)", stream)
 
     def upload(self, http: httpx.Client) -> None:
         doc_id = f"soak/c{self.number}-{len(self.uploaded)}.txt"
@@ -167,7 +171,7 @@ def soak(
 ) -> dict[str, Any]:
     """Run the mixed load (with `large` uploads or without); stats are taken after `warmup_s`
     and at the end."""
-    log: list[tuple[str, int, float]] = []
+    log: list[tuple[str, int, float, bool]] = []
     deadline = time.monotonic() + warmup_s + seconds
     workers = [Client(url, n, deadline, log, large) for n in range(clients)]
     for worker in workers:
@@ -177,21 +181,23 @@ def soak(
     for worker in workers:
         worker.join()
     end = server_stats(pid)
-    statuses = Counter(status for _, status, _ in log)
-    admission = sum(1 for route, s, _ in log if s == 503 and route.startswith("POST /answer"))
+    statuses = Counter(status for _, status, _, _ in log)
+    admission = Counter(route for route, _, _, turned_away in log if turned_away)
     by_route: dict[str, list[float]] = defaultdict(list)
-    for route, _, ms in log:
-        by_route[route].append(ms)
+    for route, _, ms, turned_away in log:
+        by_route[route] += [] if turned_away else [ms]
     return {
         "requests": len(log),
         "statuses": dict(sorted(statuses.items())),
-        "server_errors_5xx": sum(n for s, n in statuses.items() if s >= 500) - admission,
-        "answers_refused_retry_after": admission,
+        "server_errors_5xx": sum(n for s, n in statuses.items() if s >= 500)
+        - sum(admission.values()),
+        "turned_away_retry_after": dict(sorted(admission.items())),
         "routes": {
             route: {
                 "requests": len(ms),
-                "p50_ms": statistics.median(ms),
-                "p99_ms": sorted(ms)[max(0, int(0.99 * len(ms)) - 1)],
+                "turned_away": admission[route],
+                "p50_ms": statistics.median(ms) if ms else None,
+                "p99_ms": sorted(ms)[max(0, int(0.99 * len(ms)) - 1)] if ms else None,
             }
             for route, ms in sorted(by_route.items())
         },

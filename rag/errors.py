@@ -25,6 +25,14 @@ class IndexBusyError(RagError):
     """Another writer holds the index's write lock for longer than we may wait."""
 
 
+class BacklogFullError(IndexBusyError):
+    """Uploads already wait for more embedding than we queue; `retry_after_s` says when to retry."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class IndexMismatchError(RagError):
     """The index on disk was built with settings that cannot serve the current ones."""
 

@@ -130,18 +130,31 @@ def _pack(
 
 
 def _last_fitting(units: Sequence[Span], i: int, within: Within, fitting: Fitting) -> int:
-    """The last unit the chunk starting at unit `i` can grow to, exactly as if each longer span
-    were checked against both limits in turn: the cheap token limit one by one, then the
-    model's window for every span that passed, in one batch."""
-    grown: list[Span] = []
-    while i + len(grown) + 1 < len(units):
-        span = Span(units[i].start, units[i + len(grown) + 1].end)
-        if not within(span):
-            break
-        grown.append(span)
+    """The last unit the chunk starting at unit `i` can grow to under both limits.
+
+    A longer span never has fewer tokens, so the token limit is searched by galloping then
+    bisecting (a few counts per chunk, not one per unit: a file of short lines made chunking
+    quadratic); the model's window is checked for the longest span that passed, and only when
+    that one is too long, for every span that passed, in one batch.
+    """
+    last = len(units) - 1
+
+    def ok(j: int) -> bool:
+        return within(Span(units[i].start, units[j].end))
+
+    good, step = i, 1
+    while good + step <= last and ok(good + step):
+        good, step = good + step, step * 2
+    bad = min(good + step, last + 1)
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        good, bad = (mid, bad) if ok(mid) else (good, mid)
+    if good == i or fitting([Span(units[i].start, units[good].end)])[0]:
+        return good
+    grown = [Span(units[i].start, units[k].end) for k in range(i + 1, good + 1)]
     j = i
-    for ok in fitting(grown):
-        if not ok:
+    for fits in fitting(grown):
+        if not fits:
             break
         j += 1
     return j
