@@ -73,7 +73,9 @@ async def health(service: Service) -> Any:
 
 async def query(service: Service, body: Annotated[QueryRequest, Body()]) -> dict[str, Any]:
     """The passages that best answer a question, each with its exact source span."""
-    result = await service.query_async(body.question, body.top_k, body.mode, _filters(body.filters))
+    result = await service.query_async(
+        body.question, body.top_k, body.mode, _filters(body.filters), body.judge
+    )
     return result.as_dict()
 
 

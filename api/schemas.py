@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from rag.errors import InvalidQueryError
 from rag.query import MAX_TOP_K, MODES, Filters, SearchMode, clean_question
+from rag.retrieval.coverage import SUPPORT, Support
 
 VISIBLE = r"[^\s\x00-\x1f\x7f]"  # a question holds at least one visible character
 JSON_DOC_ID = r"^[\w-]+(/[\w-]+)*\.(txt|md)$"  # JSON uploads are plain-text articles
@@ -84,7 +85,7 @@ class FiltersIn(BaseModel):
         )
 
 
-class QueryRequest(BaseModel):
+class AskRequest(BaseModel):
     """Strict JSON types throughout: "5" is not a number and "yes" is not a boolean."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -107,12 +108,18 @@ class QueryRequest(BaseModel):
         return value
 
 
-class AnswerRequest(QueryRequest):
+class QueryRequest(AskRequest):
+    judge: bool = Field(
+        False, description="Also ask RAG_JUDGE whether the passages answer (always on for /answer)"
+    )
+
+
+class AnswerRequest(AskRequest):
     generator: str | None = Field(None, description="Generator name; default RAG_GENERATOR")
     stream: bool = Field(False, description="Stream the answer as Server-Sent Events")
 
 
-def bounded(model: type[QueryRequest], max_chars: int) -> type[QueryRequest]:
+def bounded(model: type[AskRequest], max_chars: int) -> type[AskRequest]:
     """The same request body with the deployment's question length limit in its schema."""
     question = Annotated[
         str,
@@ -168,7 +175,30 @@ class PassageOut(BaseModel):
     source: Source
 
 
-class QueryResponse(BaseModel):
+class Where(BaseModel):
+    doc_id: str
+    title: str | None
+    start: int = Field(description="Offsets into the document's text view, like source.start")
+    end: int
+
+
+class CoverageOut(BaseModel):
+    term: str = Field(description="A name, number or key word of the question")
+    kind: Literal["name", "number", "word"]
+    found: bool = Field(description="Whether a passage close to the question holds it")
+    where: Where | None = Field(description="Its first place in those passages, when found")
+
+
+class Judged(BaseModel):
+    """Why the question counts as answered or not, in words and term by term."""
+
+    support: Support = Field(description="Confidence in words: " + ", ".join(SUPPORT))
+    reason: str = Field(description="What the passages hold of the question, and what they lack")
+    coverage: list[CoverageOut]
+    judge: str = Field(description="Who decided: signals, llm or cross-encoder (RAG_JUDGE)")
+
+
+class QueryResponse(Judged):
     question: str
     passages: list[PassageOut]
     answerable: bool
@@ -191,7 +221,7 @@ class QuoteOut(BaseModel):
     text: str
 
 
-class AnswerResponse(BaseModel):
+class AnswerResponse(Judged):
     question: str
     answer: str
     citations: list[PassageOut] = Field(

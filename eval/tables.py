@@ -4,7 +4,7 @@ measured on held-out folds."""
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eval.abstention import cross_validate, report, seeds_examples
+from eval.abstention import cross_validate, examples, report
 from eval.dataset import EvalQuestion
 from eval.runner import run_eval
 from rag.query import MODES as ALL_MODES
@@ -15,15 +15,23 @@ from rag.service import RagService
 MODES: tuple[SearchMode, ...] = tuple(sorted(ALL_MODES, key=lambda m: m == "hybrid"))
 
 
+DEFAULT = "hybrid + evidence order"
+
+
 def fusion_rows(
     service: RagService, sets: Mapping[str, Sequence[EvalQuestion]], k: int = 10
 ) -> list[dict[str, Any]]:
-    """hit@1, evidence@1 and hit@5 per ranker and per question set."""
+    """hit@1, evidence@1 and hit@5 per ranker alone (no evidence reordering) and per question
+    set, then the configured pipeline (with it, when RAG_EVIDENCE_ORDER is on)."""
     rows = []
-    for mode in MODES:
-        row: dict[str, Any] = {"ranker": mode}
+    plain = service.derive(evidence_order=False)
+    setups = [(mode, plain, mode) for mode in MODES]
+    if service.settings.evidence_order:
+        setups.append((DEFAULT, service, "hybrid"))
+    for label, used, mode in setups:
+        row: dict[str, Any] = {"ranker": label}
         for name, questions in sets.items():
-            summary = run_eval(service, questions, k, mode)["summary"]
+            summary = run_eval(used, questions, k, mode)["summary"]
             row[f"{name} hit@1"] = summary["hit@1"]
             row[f"{name} evidence@1"] = summary["evidence@1"]
             row[f"{name} hit@5"] = summary["hit@5"]
@@ -32,12 +40,15 @@ def fusion_rows(
 
 
 def fusion_holds(rows: list[dict[str, Any]]) -> list[str]:
-    """Where hybrid is worse than the better of its two rankers (empty when it never is)."""
+    """Where hybrid (alone, and as configured) is worse than the better of its two rankers
+    (empty when it never is)."""
     by = {r["ranker"]: r for r in rows}
     return [
-        f"{key}: hybrid {by['hybrid'][key]:.3f} < {max(by['dense'][key], by['lexical'][key]):.3f}"
-        for key in by["hybrid"]
-        if key != "ranker" and by["hybrid"][key] < max(by["dense"][key], by["lexical"][key])
+        f"{key}: {fused} {by[fused][key]:.3f} < {max(by['dense'][key], by['lexical'][key]):.3f}"
+        for fused in ("hybrid", DEFAULT)
+        if fused in by
+        for key in by[fused]
+        if key != "ranker" and by[fused][key] < max(by["dense"][key], by["lexical"][key])
     ]
 
 
@@ -57,6 +68,7 @@ def too_few_to_fit(questions: Sequence[EvalQuestion]) -> str | None:
 
 
 def abstention_rows(service: RagService, questions: Sequence[EvalQuestion]) -> list[dict[str, Any]]:
-    """Answerable refused, on-topic and off-topic declined, from 5-fold cross-validation."""
-    examples = seeds_examples(service, questions)
-    return report(examples, cross_validate(examples, FOLDS))
+    """Answerable refused; on-topic, off-topic and fact-absent declined; from 5-fold
+    cross-validation, each fold's cut-off chosen by the same cost as the shipped one's."""
+    items = examples(service, "", questions)
+    return report(items, cross_validate(items, FOLDS))

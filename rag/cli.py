@@ -205,6 +205,7 @@ def render_citations(result: Answer) -> str:
             f"Closest passages (relevance {result.citations.relevance:.3f}, not enough to answer):"
         ]
         lines += [line(p) for p in passages]
+    lines += ["", verdict_line(result.citations)]
     if result.dropped_citations:
         lines.append(f"(removed markers with no passage: {result.dropped_citations})")
     return "\n".join([*lines, f"(generator: {result.generator})"])
@@ -242,9 +243,17 @@ def render(result: Retrieval) -> str:
         return "\n".join(lines)
     verdict = "yes" if result.answerable else "no - the articles may not cover this"
     lines.append(f"answerable: {verdict} (relevance {result.relevance:.3f})")
+    lines.append(verdict_line(result))
     if result.notice:
         lines.append(result.notice)
     return "\n".join(lines)
+
+
+def verdict_line(result: Retrieval) -> str:
+    """Confidence in words, the reason, and each key term found or missing."""
+    terms = " ".join(f"{'+' if c.found else '-'}‘{c.term}’" for c in result.coverage)
+    judged = "" if result.judge == "signals" else f" (judged by {result.judge})"
+    return f"{result.support}{judged}: {result.reason}" + (f"\nterms: {terms}" if terms else "")
 
 
 if __name__ == "__main__":

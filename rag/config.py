@@ -90,6 +90,19 @@ class Settings(BaseSettings):
         None, description="A fitted abstention model (python -m eval.abstention); unset: shipped"
     )
     reranker: str | None = Field(None, description="CrossEncoder name or local path; off if unset")
+    evidence_order: bool = Field(
+        True,
+        description="Put first the passage whose sentences hold clearly more of the question's "
+        "names, numbers and key words (and what it asks for) than the top one's",
+    )
+    judge: str = Field(
+        "signals",
+        description="Who decides whether passages answer /answer (and /query with judge=true): "
+        "signals (the evidence, no cost), llm (the generator's model), cross-encoder (RAG_RERANKER)",
+    )
+    judge_min_score: float = Field(
+        0.0, description="The cross-encoder judge's score from which a passage answers (a logit)"
+    )
     rerank_depth: int = Field(20, ge=1, le=200, description="Candidates the re-ranker rescores")
     mmr_lambda: float | None = Field(
         None, ge=0.0, le=1.0, description="MMR relevance/diversity trade-off; off if unset"
@@ -104,6 +117,12 @@ class Settings(BaseSettings):
     )
     max_file_seconds: float = Field(
         120.0, gt=0, description="A file whose chunking takes longer is skipped and reported"
+    )
+    max_embed_backlog: int = Field(
+        2000,
+        ge=1,
+        description="Passages of uploads waiting to be embedded beyond which another upload gets "
+        "503 with Retry-After (an upload is always taken when none waits)",
     )
     max_file_chunks: int = Field(
         2000,

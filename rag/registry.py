@@ -31,6 +31,11 @@ BUILTIN: dict[str, dict[str, str]] = {
         "openai": "rag.generation.openai_compat:OpenAICompatGenerator",
         "transformers": "rag.generation.transformers_local:TransformersGenerator",
     },
+    "judge": {
+        "signals": "rag.judging.signals:SignalsJudge",
+        "llm": "rag.judging.llm:LlmJudge",
+        "cross-encoder": "rag.judging.cross_encoder:CrossEncoderJudge",
+    },
 }
 
 

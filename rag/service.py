@@ -24,6 +24,8 @@ from rag.generation.base import Generator
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import DeltaHome, IndexHome, home_for
 from rag.index.prepared import PreparedEmbedder
+from rag.judging.base import Judge
+from rag.judging.base import apply as apply_verdict
 from rag.query import Filters, Query, SearchMode, check_top_k, clean_question
 from rag.retrieval.retriever import Retrieval, Retriever
 from rag.serving.memory import release_freed_memory
@@ -51,6 +53,7 @@ class RagService:
         self._background: list[Repeater | CorpusWatcher] = []
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self._generators: dict[str, Generator] = {}
+        self._judge: Judge | None = None
         self.home: IndexHome = home_for(
             settings, lambda: PreparedEmbedder(self.embedder, self.archive.prepared)
         )
@@ -246,12 +249,25 @@ class RagService:
         top_k: int | None = None,
         mode: SearchMode | None = None,
         filters: Filters | None = None,
+        judge: bool = False,
     ) -> Retrieval:
-        """Rank passages for one question."""
+        """Rank passages for one question (and ask the configured judge, when `judge`)."""
         query = self.make_query(question, top_k, mode, filters)
         if self._runner is None:
-            return self.retriever.search([query])[0]
-        return self._runner.search(self.retriever, query)
+            result = self.retriever.search([query])[0]
+        else:
+            result = self._runner.search(self.retriever, query)
+        return self.judged(result) if judge else result
+
+    def judged(self, retrieval: Retrieval) -> Retrieval:
+        """The retrieval as RAG_JUDGE sees it (the default judge keeps it as it is)."""
+        if self._judge is None:
+            self._judge = registry.resolve("judge", self.settings.judge)(
+                self.settings, self.generator
+            )
+        if self._judge.name == "signals":
+            return retrieval
+        return apply_verdict(retrieval, self._judge.judge(retrieval))
 
     async def query_async(
         self,
@@ -259,12 +275,18 @@ class RagService:
         top_k: int | None = None,
         mode: SearchMode | None = None,
         filters: Filters | None = None,
+        judge: bool = False,
     ) -> Retrieval:
-        """query() for an event loop, which it leaves only for the model pass (see QueryRunner)."""
+        """query() for an event loop, which it leaves only for the model pass (see QueryRunner)
+        and for a judge other than the default."""
         query = self.make_query(question, top_k, mode, filters)
         if self._runner is None:
-            return (await asyncio.to_thread(self.retriever.search, [query]))[0]
-        return await self._runner.search_async(self.retriever, query)
+            result = (await asyncio.to_thread(self.retriever.search, [query]))[0]
+        else:
+            result = await self._runner.search_async(self.retriever, query)
+        if judge and self.settings.judge != "signals":
+            return await asyncio.to_thread(self.judged, result)
+        return result
 
     def query_many(
         self, questions: Sequence[str], top_k: int | None = None, mode: SearchMode | None = None
@@ -317,7 +339,7 @@ class RagService:
     ) -> Answer:
         """Retrieve, then write an answer that cites the passages (or say the articles do not cover it)."""
         gen = self.generator(generator)
-        return answer(self.query(question, top_k, mode, filters), gen)
+        return answer(self.query(question, top_k, mode, filters, judge=True), gen)
 
     def stream_answer(
         self,
@@ -329,7 +351,7 @@ class RagService:
     ) -> Iterator[str | Answer]:
         """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
         gen = self.generator(generator)
-        return stream_answer(self.query(question, top_k, mode, filters), gen)
+        return stream_answer(self.query(question, top_k, mode, filters, judge=True), gen)
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.index.documents)

@@ -1,11 +1,14 @@
 """A local server that speaks the OpenAI chat-completions protocol, with scripted failure modes.
 
 The `model` field picks the behaviour: "cite" answers citing [1] and a bogus [9]; "fail" answers
-500; "slow" sleeps past the client's timeout; "malformed" sends a body without choices.
+500; "slow" sleeps past the client's timeout; "malformed" sends a body without choices. As a
+judge: "judge-yes" copies passage 1's first sentence, "judge-no" finds no answer,
+"judge-nonsense" chats, "judge-invented" quotes a sentence no passage has.
 """
 
 import asyncio
 import json
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -30,7 +33,8 @@ def create_fake_llm() -> FastAPI:
             return JSONResponse({"unexpected": True})
         if body.get("stream"):
             return StreamingResponse(_events(model), media_type="text/event-stream")
-        message = {"role": "assistant", "content": "".join(ANSWER)}
+        content = _judged(model, body["messages"]) if model.startswith("judge") else "".join(ANSWER)
+        message = {"role": "assistant", "content": content}
         return {
             "id": "x",
             "object": "chat.completion",
@@ -50,3 +54,16 @@ async def _events(model: str):  # type: ignore[no-untyped-def]
             return
         yield f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': piece}}]})}\n\n"
     yield "data: [DONE]\n\n"
+
+
+def _judged(model: str, messages: list[dict[str, str]]) -> str:
+    """A judge's reply about the passages in the last message."""
+    if model == "judge-no":
+        return "NOT ANSWERED"
+    if model == "judge-nonsense":
+        return "Sure! Happy to help with your news question."
+    if model == "judge-invented":
+        return "ANSWERED 1: The moon is made of cheese."
+    body = re.search(r"<passage id=\"1\"[^>]*>\n(.*?)\n</passage>", messages[-1]["content"], re.S)
+    first = re.split(r"(?<=[.!?])\s", body.group(1).strip())[0] if body else ""
+    return f"ANSWERED 1: {first}"

@@ -16,6 +16,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("index", ("rag.index",)),
     ("retrieval", ("rag.retrieval",)),
     ("generation", ("rag.generation",)),
+    ("judging", ("rag.judging",)),
     ("serving", ("rag.serving",)),
     ("service", ("rag.archive", "rag.service", "rag")),
     ("cli", ("rag.cli",)),

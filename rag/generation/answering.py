@@ -45,6 +45,10 @@ class Answer:
             "dropped_citations": list(self.dropped_citations),
             "quotes": [vars(q) for q in self.quotes],
             "relevance": self.citations.relevance,
+            "support": self.citations.support,
+            "reason": self.citations.reason,
+            "coverage": [c.as_dict() for c in self.citations.coverage],
+            "judge": self.citations.judge,
         }
 
 
@@ -80,4 +84,6 @@ def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | 
 
 
 def _declined(retrieval: Retrieval) -> str:
-    return retrieval.notice or NOT_COVERED
+    if retrieval.notice:
+        return retrieval.notice
+    return f"{NOT_COVERED} Why: {retrieval.reason}" if retrieval.reason else NOT_COVERED

@@ -56,11 +56,22 @@ class OpenAICompatGenerator:
         }
 
     def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
-        response = self._send(
-            lambda: self._client.post(
-                "/chat/completions", json=self._payload(question, passages, False)
-            )
+        return Draft(self._complete(self._payload(question, passages, False)))
+
+    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        """One short reply to any messages (the llm judge's question), under the same retries."""
+        return self._complete(
+            {
+                "model": self.settings.openai_model,
+                "messages": messages,
+                "temperature": 0,
+                "max_tokens": max_tokens,
+                "stream": False,
+            }
         )
+
+    def _complete(self, payload: dict[str, Any]) -> str:
+        response = self._send(lambda: self._client.post("/chat/completions", json=payload))
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
@@ -69,7 +80,7 @@ class OpenAICompatGenerator:
             ) from exc
         if not isinstance(content, str):
             raise GeneratorError(f"{self._where()} returned no text content")
-        return Draft(content.strip())
+        return content.strip()
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         payload = self._payload(question, passages, True)

@@ -67,7 +67,12 @@ class TransformersGenerator:
     @staticmethod
     def _prompt(tokenizer: Any, question: str, passages: Sequence[Passage]) -> str:
         special = [*tokenizer.all_special_tokens, *tokenizer.get_added_vocab()]
-        messages = build_messages(question, passages, special)
+        return TransformersGenerator._templated(
+            tokenizer, build_messages(question, passages, special)
+        )
+
+    @staticmethod
+    def _templated(tokenizer: Any, messages: list[dict[str, str]]) -> str:
         if getattr(tokenizer, "chat_template", None):
             return str(
                 tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -93,6 +98,18 @@ class TransformersGenerator:
             raise GeneratorError(f"Local model failed: {exc}") from exc
         new = output[0][inputs["input_ids"].shape[1] :]
         return Draft(tokenizer.decode(new, skip_special_tokens=True).strip())
+
+    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        """One short greedy reply to any messages (the llm judge's question)."""
+        tokenizer, model = self._load()
+        inputs = tokenizer(self._templated(tokenizer, messages), return_tensors="pt")
+        kwargs = {**self._kwargs(tokenizer, inputs), "max_new_tokens": max_tokens}
+        try:
+            output = model.generate(**kwargs)
+        except (RuntimeError, IndexError, ValueError) as exc:
+            raise GeneratorError(f"Local model failed: {exc}") from exc
+        new = output[0][inputs["input_ids"].shape[1] :]
+        return str(tokenizer.decode(new, skip_special_tokens=True)).strip()
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         from transformers import TextIteratorStreamer

@@ -18,9 +18,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.retrieval.evidence import Evidence
 from rag.stores.lexical import tokenize
 
-FEATURES = ("dense_top", "dense_gap", "rare_coverage", "name_coverage", "missing_rarity", "agree")
+FEATURES = (
+    "dense_top",
+    "dense_gap",
+    "rare_coverage",
+    "name_coverage",
+    "missing_rarity",
+    "agree",
+    "focus_share",
+    "answer_in_window",
+)
 SHIPPED = Path(__file__).with_name("abstention.json")
 TOP_PASSAGES = 3
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
@@ -40,11 +50,6 @@ def rarity(word: str) -> float:
     return max(0.0, 7.0 - zipf_frequency(word, "en"))
 
 
-def is_name(word: str, first: bool) -> bool:
-    """Numbers, and capitalised words other than the question's first: what a reader asks about."""
-    return any(c.isdigit() for c in word) or (word[:1].isupper() and not first)
-
-
 def question_words(question: str) -> list[tuple[int, str, tuple[str, ...]]]:
     """(position, word, stems) for the question's content words: stopwords and single letters out."""
     words = ((i, w, _stems(w)) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1)
@@ -57,9 +62,14 @@ def _stems(word: str) -> tuple[str, ...]:
 
 
 def signals(
-    question: str, dense: Sequence[float], agree: bool, texts: Sequence[str]
+    question: str,
+    dense: Sequence[float],
+    agree: bool,
+    texts: Sequence[str],
+    evidence: Evidence,
 ) -> dict[str, float]:
-    """The model's inputs: `dense` the top dense scores, best first; `texts` the top passages."""
+    """The model's inputs: `dense` the top dense scores, best first; `texts` the top passages;
+    `evidence` where the question's names, numbers and key words occur in them."""
     top = dense[0] if dense else 0.0
     rest = dense[1:10]
     found: set[str] = set()
@@ -69,24 +79,22 @@ def signals(
         found |= passage_stems
         words |= passage_words
     weight = covered = missing = 0.0
-    names = named = 0
-    for i, word, stems in question_words(question):
+    for _, word, stems in question_words(question):
         rare = rarity(word.casefold())
         hit = all(s in found for s in stems) or word.casefold() in words
         weight += rare
         covered += rare if hit else 0.0
         missing = max(missing, 0.0 if hit else rare)
-        if is_name(word, first=i == 0):
-            names += 1
-            named += hit
     share = covered / weight if weight else 0.0
     return {
         "dense_top": top,
         "dense_gap": top - (sum(rest) / len(rest) if rest else 0.0),
         "rare_coverage": share,
-        "name_coverage": named / names if names else share,
+        "name_coverage": evidence.share(("name", "number")),
         "missing_rarity": missing / 7.0,
         "agree": 1.0 if agree else 0.0,
+        "focus_share": evidence.focus_share,
+        "answer_in_window": 1.0 if evidence.answer_in_window else 0.0,
     }
 
 

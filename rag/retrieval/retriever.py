@@ -16,6 +16,8 @@ from rag.embedding.language import detect, language_name, unreadable_language
 from rag.index import ArticleInfo, LoadedIndex
 from rag.query import Query, SearchMode
 from rag.retrieval.abstention import TOP_PASSAGES, AbstentionModel, signals
+from rag.retrieval.coverage import Coverage, Support, coverage, reason, support
+from rag.retrieval.evidence import first_passage, gather
 from rag.retrieval.filters import row_mask, why_nothing_matches
 from rag.retrieval.fusion import question_weights, rrf
 from rag.retrieval.highlights import highlights
@@ -82,6 +84,10 @@ class Retrieval:
     timings_ms: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
     signals: dict[str, float] = field(default_factory=dict)
+    coverage: tuple[Coverage, ...] = ()
+    support: Support = "not covered"
+    reason: str = ""
+    judge: str = "signals"
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body shared by `POST /query` and `rag query --json`."""
@@ -89,6 +95,10 @@ class Retrieval:
             "question": self.question,
             "passages": [p.as_dict() for p in self.passages],
             "answerable": self.answerable,
+            "support": self.support,
+            "reason": self.reason,
+            "judge": self.judge,
+            "coverage": [c.as_dict() for c in self.coverage],
             "relevance": self.relevance,
             "notice": self.notice,
             "timings_ms": self.timings_ms,
@@ -264,22 +274,32 @@ class Retriever:
         """The passages, and the abstention model's confidence that they answer the question."""
         question = query.question
         stems = frozenset(tokenize(question))
-        passages = tuple(self._passage(rank, hit, stems) for rank, hit in enumerate(hits, start=1))
         agree = bool(ranked) and ranked[0][0] in {row for row, _ in dense[:3]}
         texts = [h.text for h in hits[:TOP_PASSAGES]]
-        values = signals(question, [score for _, score in dense[:10]], agree, texts)
+        evidence = gather(question, texts)
+        first = first_passage(evidence) if self.settings.evidence_order else 0
+        if first:
+            hits = [hits[first], *hits[:first], *hits[first + 1 :]]
+            texts = [h.text for h in hits[:TOP_PASSAGES]]
+            evidence = gather(question, texts)
+        values = signals(question, [score for _, score in dense[:10]], agree, texts, evidence)
+        passages = tuple(self._passage(rank, hit, stems) for rank, hit in enumerate(hits, start=1))
         relevance = self.abstention.confidence(values) if passages else 0.0
         answerable = bool(passages) and relevance >= self.threshold
         notice = self._language_notice(question)
         if not passages and query.filters:
             notice = why_nothing_matches(self.index, query.filters)
+        answerable = answerable and notice is None
         return Retrieval(
             question,
             passages,
-            answerable and notice is None,
+            answerable,
             round(relevance, 6),
             notice=notice,
             signals=values,
+            coverage=coverage(evidence, passages),
+            support=support(evidence, answerable),
+            reason=reason(evidence, answerable, [p.title for p in passages]),
         )
 
     def _passage(self, rank: int, hit: Hit, stems: frozenset[str]) -> Passage:

@@ -140,7 +140,28 @@ def test_unanswerable_question_shows_not_covered_with_nearest_passages(
     expect(page.locator("#evidence-title")).to_have_text("Nearest passages (not enough to answer)")
     expect(page.locator("#evidence-list .passage")).to_have_count(len(answer["citations"]))
     expect(page.locator("#answer a.cite")).to_have_count(0)
+    expect(page.locator("#support")).to_have_text("Not covered.")
+    expect(page.locator("#reason")).to_have_text(answer["reason"])
+    missing = [c["term"] for c in answer["coverage"] if not c["found"]]
+    assert missing, answer["coverage"]
+    expect(page.locator("#coverage li.missing")).to_have_count(len(missing))
+    expect(page.locator("#coverage li.missing").first).to_contain_text("(not found)")
     screenshot(tab, screenshots, "not-covered")
+
+
+def test_an_answer_says_in_words_how_well_it_is_supported_and_by_which_terms(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/")
+    answer = ask(page, RELOAD_QUESTION)
+    assert answer["answerable"] and answer["support"] in ("well supported", "partly supported")
+    expect(page.locator("#verdict")).to_be_visible()
+    expect(page.locator("#support")).to_have_text(answer["support"].capitalize() + ".")
+    expect(page.locator("#reason")).to_have_text(answer["reason"])
+    found = [c for c in answer["coverage"] if c["found"]]
+    expect(page.locator("#coverage li.found")).to_have_count(len(found))
+    first = page.locator("#coverage li.found").first
+    expect(first).to_contain_text(found[0]["term"])
+    expect(first).to_have_attribute("title", re.compile(r"^in "))
 
 
 def test_archive_lists_uploads_and_deletes_with_a_write_key(

@@ -80,11 +80,13 @@ def test_rag_eval_reports_writes_json_and_passes_thresholds(run_cli, tmp_path: P
         "--min-abstain",
         "0.9",
         "--max-false-refusal",
-        "0.02",
+        "0.06",
         "--max-refused",
-        "0.04",
+        "0.2",
+        "--min-declined-on-topic",
+        "0.7",
         "--min-declined-off-topic",
-        "0.6",
+        "0.95",
         "--fusion-holds",
     )
     assert result.returncode == 0, result.stdout + result.stderr

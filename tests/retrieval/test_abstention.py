@@ -7,6 +7,7 @@ import pytest
 
 from rag.errors import ConfigError
 from rag.retrieval.abstention import FEATURES, AbstentionModel, signals
+from rag.retrieval.evidence import gather
 from rag.retrieval.fusion import question_weights, specificity
 from rag.service import RagService
 
@@ -30,8 +31,10 @@ def test_off_topic_and_unknown_people_score_lower_than_the_answer(seed_service: 
 
 def test_a_name_the_passages_never_mention_lowers_the_coverage_signals() -> None:
     texts = ["Harbour master Leona Pratt said the pier repairs cost 40,000 pounds."]
-    known = signals("What did Leona Pratt say the repairs cost?", [0.6, 0.3], True, texts)
-    unknown = signals("What did Fumio Kishida say the repairs cost?", [0.6, 0.3], True, texts)
+    known_q = "What did Leona Pratt say the repairs cost?"
+    unknown_q = "What did Fumio Kishida say the repairs cost?"
+    known = signals(known_q, [0.6, 0.3], True, texts, gather(known_q, texts))
+    unknown = signals(unknown_q, [0.6, 0.3], True, texts, gather(unknown_q, texts))
     assert known["name_coverage"] == 1.0 and unknown["name_coverage"] == 0.0
     assert unknown["rare_coverage"] < known["rare_coverage"]
     assert unknown["missing_rarity"] > known["missing_rarity"]

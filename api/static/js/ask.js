@@ -107,7 +107,26 @@ function linkedAnswer(answer) {
   });
 }
 
+// Confidence in words, the reason, and each key term with a mark and words (not colour alone).
+function showVerdict(answer) {
+  $("verdict").hidden = false;
+  $("verdict").dataset.support = answer.support;
+  $("support").textContent = answer.support[0].toUpperCase() + answer.support.slice(1) + ".";
+  $("reason").textContent = answer.reason;
+  $("coverage").replaceChildren(
+    ...answer.coverage.map((c) =>
+      h(
+        "li",
+        { class: c.found ? "found" : "missing", title: c.found && c.where ? `in ${c.where.title || c.where.doc_id}` : "in no passage close to the question" },
+        `${c.found ? "✓" : "✗"} ${c.term}`,
+        h("span", { class: "visually-hidden" }, c.found ? " (found)" : " (not found)"),
+      ),
+    ),
+  );
+}
+
 function showDone(answer) {
+  showVerdict(answer);
   const cited = new Set(answer.cited);
   const numbered = answer.citations.map((p, i) => [p, i + 1]);
   const evidence = numbered.filter(([, n]) => cited.has(n));
@@ -132,6 +151,7 @@ export async function ask(state, generator) {
   history.replaceState(null, "", linkFor(state));
   $("answer").replaceChildren();
   delete $("answer").dataset.state;
+  $("verdict").hidden = true;
   $("evidence").hidden = true;
   $("also").hidden = true;
   say("Searching the articles…");

@@ -1,0 +1,1 @@
+"""Judges: does a passage answer the question, and which one best? (retrieval -> judge -> answer)"""
