@@ -211,9 +211,12 @@ def test_the_seeds_eval_in_milvus_matches_faiss(run_cli: RUN, tmp_path: Path) ->
         assert done.returncode == 0, done.stdout + done.stderr
         reports[store] = json.loads(out.read_text())["summary"]
     for metric, value in reports["faiss"].items():
-        # cv_ rows refit a model per fold on 20 off-topic questions: one question is 0.05
+        # cv_ rows refit a model per fold on 20 off-topic questions: one question is 0.05;
+        # suggested_threshold is the midpoint of a gap between two neighbouring scores, so it
+        # jumps when one score moves (the rates it stands for are compared above it)
         if isinstance(value, float) and not metric.startswith("cv_"):
-            assert abs(reports["milvus"][metric] - value) <= 0.02, (metric, reports)
+            if metric != "suggested_threshold":
+                assert abs(reports["milvus"][metric] - value) <= 0.02, (metric, reports)
 
 
 def test_filter_strings_are_quoted_for_any_document_name(tmp_path: Path) -> None:
