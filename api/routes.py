@@ -5,7 +5,7 @@ them with this deployment's guards, limits and documented errors."""
 import functools
 import inspect
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -17,6 +17,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.admission import AnswerGate
 from api.auth import read_guard, write_guard
+from api.batch_schemas import BatchRequest, BatchResponse
 from api.errors import documented, status_for
 from api.schemas import (
     AnswerRequest,
@@ -35,9 +36,11 @@ from api.schemas import (
 )
 from api.throttle import limited
 from api.uploads import OPENAPI_BODY, NotAnUpload, read_upload
+from rag.batch import BatchFormat, BatchQuestion, answer_all, check_size, write
 from rag.config import Settings
 from rag.errors import RagError
 from rag.generation.answering import Answer
+from rag.generation.cite import CITE_FORMATS, CiteFormat, export
 from rag.index import DocumentInfo
 from rag.query import Filters
 from rag.service import RagService
@@ -91,10 +94,58 @@ async def answer(service: Service, gate: Gate, body: Annotated[AnswerRequest, Bo
     except BaseException:
         gate.leave()
         raise
+    formats = CITE_FORMATS if body.cite == "all" else (body.cite,) if body.cite else ()
     if isinstance(result, Answer):
         gate.leave()
-        return result.as_dict()
-    return EventSourceResponse(_sse(cast(Iterator[str | Answer], result), gate.leave))
+        return _answer_body(result, formats)
+    return EventSourceResponse(_sse(cast(Iterator[str | Answer], result), gate.leave, formats))
+
+
+def _answer_body(answer: Answer, formats: Sequence[CiteFormat]) -> dict[str, Any]:
+    """The answer, with its citations exported in each format asked for."""
+    return {**answer.as_dict(), "exports": {f: export(answer, f) for f in formats}}
+
+
+async def batch(service: Service, gate: Gate, body: Annotated[BatchRequest, Body()]) -> Any:
+    """Many questions answered in turn, taking one of the answer slots for the whole list;
+    streamed as a `row` event per question when asked."""
+    questions = check_size(
+        [BatchQuestion(n, q.question, _filters(q.filters)) for n, q in enumerate(body.questions, 1)]
+    )
+    if not gate.try_enter():
+        return gate.refusal()
+
+    def ask(q: BatchQuestion) -> Answer:
+        return service.answer(q.question, generator=body.generator, filters=q.filters)
+
+    rows = answer_all(ask, questions)
+    if body.stream:
+        return EventSourceResponse(_batch_events(rows, len(questions), gate.leave, body.format))
+    try:
+        answered = await run_in_threadpool(list, rows)
+    finally:
+        gate.leave()
+    return {"rows": answered, "text": write(answered, body.format) if body.format else None}
+
+
+async def _batch_events(
+    rows: Iterator[dict[str, Any]], total: int, done: Callable[[], None], style: BatchFormat | None
+) -> AsyncIterator[dict[str, str]]:
+    answered: list[dict[str, Any]] = []
+    try:
+        async for row in iterate_in_threadpool(rows):
+            answered.append(row)
+            event = {"done": len(answered), "total": total, "row": row}
+            yield {"event": "row", "data": json.dumps(event, ensure_ascii=False)}
+        text = write(answered, style) if style else None
+        yield {"event": "done", "data": json.dumps({"rows": len(answered), "text": text})}
+    except RagError as exc:
+        yield {
+            "event": "error",
+            "data": json.dumps({"status": status_for(exc), "detail": str(exc)}),
+        }
+    finally:
+        done()
 
 
 def generators(service: Service) -> list[dict[str, Any]]:
@@ -163,6 +214,9 @@ def router(settings: Settings) -> APIRouter:
     route("/answer", bounded_body(answer, settings), methods=["POST"],
           response_model=AnswerResponse, dependencies=[*reads, limited("answer")],
           responses={200: STREAM, **documented(settings, 400, 413, 415, 429, 502, 503)})  # fmt: skip
+    route("/batch", batch, methods=["POST"], response_model=BatchResponse,
+          dependencies=[*reads, limited("answer")],
+          responses={200: STREAM, **documented(settings, 400, 413, 415, 422, 429, 502, 503)})  # fmt: skip
     route("/generators", generators, response_model=list[GeneratorInfo], dependencies=reads,
           responses=documented(settings))  # fmt: skip
     route("/documents", documents, response_model=DocumentsResponse, dependencies=reads,
@@ -209,14 +263,15 @@ def bounded_body(handler: Callable[..., Any], settings: Settings) -> Callable[..
 
 
 async def _sse(
-    events: Iterator[str | Answer], done: Callable[[], None]
+    events: Iterator[str | Answer], done: Callable[[], None], formats: Sequence[CiteFormat] = ()
 ) -> AsyncIterator[dict[str, str]]:
     """Answer pieces as `token` events, then `done` with the citations; a failure becomes `error`.
     `done` runs however the stream ends, a client hanging up included."""
     try:
         async for item in iterate_in_threadpool(events):
             if isinstance(item, Answer):
-                yield {"event": "done", "data": json.dumps(item.as_dict(), ensure_ascii=False)}
+                body = _answer_body(item, formats)
+                yield {"event": "done", "data": json.dumps(body, ensure_ascii=False)}
             else:
                 yield {"event": "token", "data": json.dumps(item, ensure_ascii=False)}
     except RagError as exc:

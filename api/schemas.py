@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rag.errors import InvalidQueryError
+from rag.generation.cite import CiteFormat
 from rag.query import MAX_TOP_K, MODES, Filters, SearchMode, clean_question
 from rag.retrieval.coverage import SUPPORT, Support
 
@@ -117,6 +118,10 @@ class QueryRequest(AskRequest):
 class AnswerRequest(AskRequest):
     generator: str | None = Field(None, description="Generator name; default RAG_GENERATOR")
     stream: bool = Field(False, description="Stream the answer as Server-Sent Events")
+    cite: CiteFormat | Literal["all"] | None = Field(
+        None,
+        description="Also export the cited sources: md (footnotes), csl (CSL-JSON), bibtex, or all",
+    )
 
 
 def bounded(model: type[AskRequest], max_chars: int) -> type[AskRequest]:
@@ -238,6 +243,11 @@ class AnswerResponse(Judged):
     )
     quotes: list[QuoteOut] = Field(description="Exact spans of quoted sentences (extractive only)")
     relevance: float
+    exports: dict[CiteFormat, str] = Field(
+        default_factory=dict,
+        description="The cited sources in each format asked for with `cite`, as text to paste "
+        "(CSL-JSON as JSON text); each source's note holds its quote and character span",
+    )
 
 
 class GeneratorInfo(BaseModel):

@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from tqdm import tqdm
 
+from rag.batch import BATCH_FORMATS, BatchQuestion, answer_all, read_csv, write
 from rag.config import Settings
 from rag.errors import RagError
 from rag.generation.answering import Answer
+from rag.generation.cite import CITE_FORMATS, export
 from rag.index import UpdateReport
 from rag.query import MODES, Filters
 from rag.retrieval.retriever import Passage, Retrieval
@@ -93,12 +97,56 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
     p.add_argument("--json", action="store_true", help="print the JSON body of POST /answer")
     p.add_argument("--stream", action="store_true", help="print the answer as it is written")
+    p.add_argument(
+        "--cite",
+        choices=CITE_FORMATS,
+        help="print the cited sources to take away: md (footnotes), csl (CSL-JSON), bibtex",
+    )
     _filter_flags(p)
     p.set_defaults(handler=_answer)
 
+    _ask_parser(sub)
     for command in entry_points(group=COMMANDS):  # `serve` from api, `eval` from eval
         command.load()(sub)
     return parser
+
+
+def _ask_parser(sub: Any) -> None:
+    p = sub.add_parser("ask", help="answer a list of questions at once (a CSV)")
+    p.add_argument(
+        "--batch",
+        type=Path,
+        required=True,
+        metavar="CSV",
+        help="a CSV with a 'question' column; optional doc_id, from, to, outlet columns",
+    )
+    p.add_argument("--out", type=Path, help="write here (the format from its suffix)")
+    p.add_argument("--format", choices=BATCH_FORMATS, help="csv, jsonl or md (default: csv)")
+    p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
+    p.set_defaults(handler=_ask)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    questions = read_csv(args.batch)
+    style = args.format or (args.out.suffix.lstrip(".") if args.out else "csv")
+    if style not in BATCH_FORMATS:
+        raise RagError(f"--out {args.out}: say --format csv, jsonl or md for that file")
+    service = RagService(settings)
+    service.open()
+
+    def ask(q: BatchQuestion) -> Answer:
+        return service.answer(q.question, generator=args.generator, filters=q.filters)
+
+    progress = tqdm(questions, desc="Answering", unit="question", file=sys.stderr)
+    rows = list(answer_all(ask, progress))
+    text = write(rows, style)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        covered = sum(1 for r in rows if r.get("answerable"))
+        print(f"{len(rows)} questions, {covered} answered from the archive: wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _filter_flags(p: argparse.ArgumentParser) -> None:
@@ -180,7 +228,9 @@ def _answer(args: argparse.Namespace, settings: Settings) -> int:
                 print("\n\n" + render_citations(item))
         return 0
     result = service.answer(args.question, args.top_k, args.generator, filters=_filters(args))
-    if args.json:
+    if args.cite:
+        print(export(result, args.cite))
+    elif args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(f"{result.answer}\n\n{render_citations(result)}")

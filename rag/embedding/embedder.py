@@ -1,6 +1,5 @@
 """Embedder seam and the sentence-transformers backend (bundled all-MiniLM-L6-v2 by default)."""
 
-import heapq
 import itertools
 import os
 import threading
@@ -74,6 +73,7 @@ def resolve_model_path(name: str) -> str:
 
 
 BACKGROUND_WAIT_S = 0.05
+AGE_S = 2.0
 
 
 class ModelLock:
@@ -88,7 +88,10 @@ class ModelLock:
     for BACKGROUND_WAIT_S, a waiting one goes next, ahead of questions that arrive meanwhile;
     so under load background work gets about one turn (one text) in every 50 ms. Among
     background callers the smallest job goes first (`size`: texts it has left), so a one-chunk
-    upload or a short answer never queues behind a large upload's hundreds of chunks.
+    upload or a short answer never queues behind a large upload's hundreds of chunks; a job's
+    size counts for less the longer the job has waited (`since`: when it started; halved after
+    AGE_S), so a stream of short answers cannot starve a large upload for ever (a soak saw one
+    wait past 300 s).
     """
 
     def __init__(self, window_s: float = 5.0) -> None:
@@ -96,7 +99,9 @@ class ModelLock:
         self._busy = False
         self._urgent = 0
         self._waiting_urgent = 0
-        self._queue: list[tuple[int, int]] = []  # (size, ticket) of background waiters: a heap
+        self._queue: list[
+            tuple[int, float, int]
+        ] = []  # (size, since, ticket) of background waiters
         self._tickets = itertools.count()
         self._last_background = time.monotonic()
         self.slots = 1
@@ -124,13 +129,13 @@ class ModelLock:
         return time.monotonic() - self._last_urgent < self._window_s
 
     @contextmanager
-    def background(self, size: int = 1) -> Iterator[None]:
+    def background(self, size: int = 1, since: float | None = None) -> Iterator[None]:
         with self._cond:
-            me = (size, next(self._tickets))
-            heapq.heappush(self._queue, me)
+            me = (size, time.monotonic() if since is None else since, next(self._tickets))
+            self._queue.append(me)
             try:
                 while (
-                    self._queue[0] != me
+                    self._next() != me
                     or self._busy
                     or self._urgent
                     or (self._waiting_urgent and not self._background_due())
@@ -138,13 +143,17 @@ class ModelLock:
                     self._cond.wait(timeout=BACKGROUND_WAIT_S)
             finally:  # granted, or given up (an interrupt): either way out of the queue
                 self._queue.remove(me)
-                heapq.heapify(self._queue)
                 self._cond.notify_all()
             self._busy = True
         try:
             yield
         finally:
             self._release()
+
+    def _next(self) -> tuple[int, float, int]:
+        """The background waiter to go next: the smallest job, its size discounted by age."""
+        now = time.monotonic()
+        return min(self._queue, key=lambda w: (w[0] / (1 + (now - w[1]) / AGE_S), w[2]))
 
     def _background_due(self) -> bool:
         """Background work waits, and its last turn ended over BACKGROUND_WAIT_S ago."""
@@ -258,12 +267,12 @@ class SentenceTransformerEmbedder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         bar = tqdm(total=len(texts), desc="Embedding", unit="chunk", disable=not progress)
-        start = 0
+        start, since = 0, time.monotonic()
         while start < len(order):
             size = 1 if self._lock.contended() else self._batch_size
             rows = order[start : start + size]
             start += size
-            with self._lock.background(size=len(order) - start + len(rows)):
+            with self._lock.background(size=len(order) - start + len(rows), since=since):
                 vectors = model.encode_document(
                     [texts[i] for i in rows],
                     batch_size=len(rows),

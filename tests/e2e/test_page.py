@@ -1,5 +1,6 @@
 """The newsroom page in a real Chromium against a real server: ask, read sources, filter, manage."""
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -281,3 +282,41 @@ def test_phone_layout_fits_and_shows_the_source(
     assert fits(page, 390)
     assert phone.unexpected() == []
     phone.page.context.close()
+
+
+def test_copy_buttons_put_each_citation_format_on_the_clipboard(
+    browser: Browser, site: str
+) -> None:
+    tab = open_tab(browser, site, READ, permissions=["clipboard-read", "clipboard-write"])
+    page = tab.page
+    page.goto("/")
+    answer = ask(page, RELOAD_QUESTION)
+    assert answer["answerable"] and answer["cited"]
+    expect(page.locator("#exports")).to_be_visible()
+    button = page.get_by_role("button", name="Copy as CSL-JSON")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text("as CSL-JSON")
+    items = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    assert items and all("characters" in item["note"] for item in items)
+    page.get_by_role("button", name="Copy as BibTeX").click()
+    expect(page.locator("#status")).to_contain_text("as BibTeX")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("@article{")
+    assert tab.unexpected() == []
+    tab.page.context.close()
+
+
+def test_a_list_of_questions_is_answered_with_progress_and_downloads_as_csv(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/#list")
+    questions = [RELOAD_QUESTION, "What is the boiling point of liquid nitrogen?", RELOAD_QUESTION]
+    page.fill("#list-questions", "\n".join(questions))
+    page.get_by_role("button", name="Answer the list").click()
+    expect(page.locator("#list-status")).to_have_text("All 3 questions answered.")
+    expect(page.locator("#list-rows tr")).to_have_count(3)
+    expect(page.locator("#list-progress")).to_have_attribute("value", "3")
+    expect(page.locator("#list-rows tr").nth(1)).to_have_attribute("data-support", "not covered")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("row,question,answerable") and text.count(RELOAD_QUESTION) >= 2

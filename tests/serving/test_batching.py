@@ -140,3 +140,33 @@ def test_the_event_loop_ranks_a_small_index_itself_and_a_large_one_in_a_thread(
             ]
     finally:
         service.close()
+
+
+def test_background_work_goes_smallest_first_but_a_long_wait_counts() -> None:
+    """A one-text job passes a large one; a large job that has waited long passes a fresh
+    middling one (a soak saw a large upload starve behind a stream of answers)."""
+    lock = ModelLock()
+    order: list[str] = []
+    held = threading.Event()
+
+    def hold() -> None:
+        with lock.background(size=1):
+            held.set()
+            time.sleep(0.3)
+
+    def job(name: str, size: int, since: float | None = None) -> None:
+        with lock.background(size=size, since=since):
+            order.append(name)
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(hold)
+        held.wait(5)
+        waiting = [
+            pool.submit(job, "large, fresh", 400),
+            pool.submit(job, "large, waiting 60 s", 400, time.monotonic() - 60),
+            pool.submit(job, "small", 1),
+        ]
+        time.sleep(0.1)
+        for f in [first, *waiting]:
+            f.result()
+    assert order == ["small", "large, waiting 60 s", "large, fresh"]

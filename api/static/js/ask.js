@@ -125,8 +125,27 @@ function showVerdict(answer) {
   );
 }
 
+const FORMAT_NAMES = { md: "Markdown with footnotes", csl: "CSL-JSON", bibtex: "BibTeX" };
+
+// One Copy button per format; each source's quote and character span travel in its note.
+function showExports(answer) {
+  $("exports").hidden = !answer.answerable || !answer.cited.length;
+  for (const button of $("exports").querySelectorAll("button")) {
+    button.onclick = async () => {
+      const format = button.dataset.format;
+      try {
+        await navigator.clipboard.writeText(answer.exports[format]);
+        say(`Copied ${answer.cited.length} source${answer.cited.length === 1 ? "" : "s"} as ${FORMAT_NAMES[format]}.`);
+      } catch (error) {
+        say(`Could not copy (${error.message}): the browser did not allow the clipboard.`, "error");
+      }
+    };
+  }
+}
+
 function showDone(answer) {
   showVerdict(answer);
+  showExports(answer);
   const cited = new Set(answer.cited);
   const numbered = answer.citations.map((p, i) => [p, i + 1]);
   const evidence = numbered.filter(([, n]) => cited.has(n));
@@ -152,12 +171,13 @@ export async function ask(state, generator) {
   $("answer").replaceChildren();
   delete $("answer").dataset.state;
   $("verdict").hidden = true;
+  $("exports").hidden = true;
   $("evidence").hidden = true;
   $("also").hidden = true;
   say("Searching the articles…");
   busy(true);
   try {
-    const json = { question: state.q, generator: generator || null, stream: true, filters: filtersOf(state) };
+    const json = { question: state.q, generator: generator || null, stream: true, filters: filtersOf(state), cite: "all" };
     const response = await call("/answer", { method: "POST", json });
     for await (const { kind, data } of events(response)) {
       if (kind === "token") {

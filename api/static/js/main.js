@@ -1,18 +1,22 @@
-// Wires the page: the API key, the two views (Ask, Archive), and a shared ?q= link on arrival.
+// Wires the page: the API key, the three views (Ask, List, Archive), and a shared ?q= link on arrival.
 
 import { $ } from "./dom.js";
 import { apiKey, call } from "./http.js";
 import { ask, readState, say, showState } from "./ask.js";
 import { installLibrary, loadLibrary, outlets, titles } from "./library.js";
+import { installList } from "./list.js";
 import { installReader } from "./reader.js";
 
 function showView() {
   const archive = location.hash === "#archive";
-  $("ask-view").hidden = archive;
+  const list = location.hash === "#list";
+  $("ask-view").hidden = archive || list;
+  $("list-view").hidden = !list;
   $("library-view").hidden = !archive;
-  $("tab-ask").setAttribute("aria-current", archive ? "false" : "page");
+  $("tab-ask").setAttribute("aria-current", archive || list ? "false" : "page");
+  $("tab-list").setAttribute("aria-current", list ? "page" : "false");
   $("tab-archive").setAttribute("aria-current", archive ? "page" : "false");
-  $("status").hidden = archive;
+  $("status").hidden = archive || list;
   if (archive) loadLibrary().catch((error) => say(error.message, "error"));
 }
 
@@ -60,6 +64,7 @@ function install() {
     if (await load()) say("Key saved.");
   });
   installReader();
+  installList();
   installLibrary(() => {
     fillOutlets();
     suggest();
