@@ -188,27 +188,39 @@ def _pattern(term: Term) -> re.Pattern[str]:
 
 def locate(term: Term, text: str) -> tuple[int, int] | None:
     """The first place a term occurs in a text: names and numbers as written (a phrase stays a
-    phrase), plain words by their stem."""
-    match = _pattern(term).search(text)
-    if match:
-        return match.start(), match.end()
-    if term.kind != "word":
-        return None
-    stems = set(tokenize(term.text))
-    for m in _TOKEN.finditer(text):
-        if stems and stems <= set(tokenize(m.group())):
-            return m.start(), m.end()
-    return None
+    phrase), plain words as written or by their stem."""
+    found = occurrences(term, text)
+    return found[0] if found else None
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
+def occurrences(term: Term, text: str) -> list[tuple[int, int]]:
+    """Every place a term occurs in a text, in order."""
+    spans = [m.span() for m in _pattern(term).finditer(text)]
+    if term.kind == "word" and (stems := _stems(term.text)):
+        spans += [(s, e) for s, e, token in _tokens(text) if stems <= token]
+    return sorted(set(spans))
+
+
+@lru_cache(maxsize=65536)
+def _stems(word: str) -> frozenset[str]:
+    return frozenset(tokenize(word))
+
+
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """A passage's words with their stems, kept: top passages recur across questions."""
+    return tuple((m.start(), m.end(), _stems(m.group())) for m in _TOKEN.finditer(text))
+
+
+@lru_cache(maxsize=2048)
+def _windows(text: str) -> tuple[tuple[int, int], ...]:
     spans = sentence_spans(text, Span(0, len(text)))
     if not spans:
-        return [(0, len(text))]
-    return [
+        return ((0, len(text)),)
+    return tuple(
         (spans[i].start, spans[min(i + WINDOW_SENTENCES, len(spans)) - 1].end)
         for i in range(len(spans))
-    ]
+    )
 
 
 def _has_answer(kind: str | None, text: str, terms: Sequence[Term]) -> bool:
@@ -241,14 +253,11 @@ def gather(question: str, texts: Sequence[str]) -> Evidence:
     """Read the top passages for the question's terms and the best window."""
     terms = key_terms(question)
     asks = asks_for(question)
-    found: list[Place | None] = []
-    for term in terms:
-        place = None
-        for n, text in enumerate(texts):
-            if (span := locate(term, text)) is not None:
-                place = Place(n, *span)
-                break
-        found.append(place)
+    places = [[occurrences(t, text) for t in terms] for text in texts]
+    found = [
+        next((Place(n, *spans[i][0]) for n, spans in enumerate(places) if spans[i]), None)
+        for i in range(len(terms))
+    ]
     total = sum(t.weight for t in terms) or 1.0
     words = sum(t.weight for t in terms if t.kind == "word")
     best: tuple[float, bool, float, Place | None] = (0.0, False, 0.0, None)
@@ -256,11 +265,12 @@ def gather(question: str, texts: Sequence[str]) -> Evidence:
     for n, text in enumerate(texts):
         mine = 0.0
         for start, end in _windows(text):
-            piece = text[start:end]
-            inside = [t for t in terms if locate(t, piece) is not None]
+            inside = [t for t, at in zip(terms, places[n], strict=True) if _within(at, start, end)]
             share = sum(t.weight for t in inside) / total
+            if share + ANSWER_BONUS < mine and share < best[0]:
+                continue  # cannot beat this passage's best nor the overall best
             focus = sum(t.weight for t in inside if t.kind == "word") / words if words else 1.0
-            has = _has_answer(asks, piece, terms)
+            has = _has_answer(asks, text[start:end], terms)
             mine = max(mine, share + (ANSWER_BONUS if has else 0.0))
             if (share, has, focus) > best[:3]:
                 best = (share, has, focus, Place(n, start, end))
@@ -276,6 +286,10 @@ def gather(question: str, texts: Sequence[str]) -> Evidence:
         has,
         tuple(per_passage),
     )
+
+
+def _within(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start <= s < end for s, _ in spans)
 
 
 def first_passage(evidence: Evidence) -> int:
