@@ -7,7 +7,7 @@ import inspect
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -17,7 +17,6 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.admission import AnswerGate
 from api.auth import read_guard, write_guard
-from api.batch_schemas import BatchRequest, BatchResponse
 from api.errors import documented, status_for
 from api.schemas import (
     AnswerRequest,
@@ -36,6 +35,7 @@ from api.schemas import (
 )
 from api.throttle import limited
 from api.uploads import OPENAPI_BODY, NotAnUpload, read_upload
+from api.workbench_schemas import BatchRequest, BatchResponse, TimelineRequest, TimelineResponse
 from rag.batch import BatchFormat, BatchQuestion, answer_all, check_size, write
 from rag.config import Settings
 from rag.errors import RagError
@@ -46,6 +46,7 @@ from rag.query import Filters
 from rag.service import RagService
 
 STATIC = Path(__file__).parent / "static"
+T = TypeVar("T")
 
 
 async def get_service(request: Request) -> RagService:
@@ -128,24 +129,30 @@ async def batch(service: Service, gate: Gate, body: Annotated[BatchRequest, Body
     return {"rows": answered, "text": write(answered, body.format) if body.format else None}
 
 
-async def _batch_events(
+def _batch_events(
     rows: Iterator[dict[str, Any]], total: int, done: Callable[[], None], style: BatchFormat | None
 ) -> AsyncIterator[dict[str, str]]:
+    """A `row` event per answered question, then `done` with the list rendered when asked."""
     answered: list[dict[str, Any]] = []
-    try:
-        async for row in iterate_in_threadpool(rows):
-            answered.append(row)
-            event = {"done": len(answered), "total": total, "row": row}
-            yield {"event": "row", "data": json.dumps(event, ensure_ascii=False)}
+
+    def event(row: dict[str, Any]) -> dict[str, str]:
+        answered.append(row)
+        data = {"done": len(answered), "total": total, "row": row}
+        return {"event": "row", "data": json.dumps(data, ensure_ascii=False)}
+
+    def last() -> dict[str, str]:
         text = write(answered, style) if style else None
-        yield {"event": "done", "data": json.dumps({"rows": len(answered), "text": text})}
-    except RagError as exc:
-        yield {
-            "event": "error",
-            "data": json.dumps({"status": status_for(exc), "detail": str(exc)}),
-        }
-    finally:
-        done()
+        return {"event": "done", "data": json.dumps({"rows": len(answered), "text": text})}
+
+    return _stream(rows, event, done, last)
+
+
+async def timeline(service: Service, body: Annotated[TimelineRequest, Body()]) -> dict[str, Any]:
+    """The passages about a question or name, grouped by their articles' publication days."""
+    result = await run_in_threadpool(
+        service.timeline, body.question, body.top_k, _filters(body.filters)
+    )
+    return result.as_dict()
 
 
 def generators(service: Service) -> list[dict[str, Any]]:
@@ -217,6 +224,9 @@ def router(settings: Settings) -> APIRouter:
     route("/batch", batch, methods=["POST"], response_model=BatchResponse,
           dependencies=[*reads, limited("answer")],
           responses={200: STREAM, **documented(settings, 400, 413, 415, 422, 429, 502, 503)})  # fmt: skip
+    route("/timeline", timeline, methods=["POST"], response_model=TimelineResponse,
+          dependencies=[*reads, limited("query")],
+          responses=documented(settings, 413, 415, 422, 429, 503))  # fmt: skip
     route("/generators", generators, response_model=list[GeneratorInfo], dependencies=reads,
           responses=documented(settings))  # fmt: skip
     route("/documents", documents, response_model=DocumentsResponse, dependencies=reads,
@@ -262,18 +272,33 @@ def bounded_body(handler: Callable[..., Any], settings: Settings) -> Callable[..
     return endpoint
 
 
-async def _sse(
+def _sse(
     events: Iterator[str | Answer], done: Callable[[], None], formats: Sequence[CiteFormat] = ()
 ) -> AsyncIterator[dict[str, str]]:
-    """Answer pieces as `token` events, then `done` with the citations; a failure becomes `error`.
+    """Answer pieces as `token` events, then `done` with the citations."""
+
+    def event(item: str | Answer) -> dict[str, str]:
+        if isinstance(item, Answer):
+            body = _answer_body(item, formats)
+            return {"event": "done", "data": json.dumps(body, ensure_ascii=False)}
+        return {"event": "token", "data": json.dumps(item, ensure_ascii=False)}
+
+    return _stream(events, event, done)
+
+
+async def _stream(
+    items: Iterator[T],
+    event: Callable[[T], dict[str, str]],
+    done: Callable[[], None],
+    last: Callable[[], dict[str, str]] | None = None,
+) -> AsyncIterator[dict[str, str]]:
+    """Server-sent events from work done in a thread; a failure becomes an `error` event, and
     `done` runs however the stream ends, a client hanging up included."""
     try:
-        async for item in iterate_in_threadpool(events):
-            if isinstance(item, Answer):
-                body = _answer_body(item, formats)
-                yield {"event": "done", "data": json.dumps(body, ensure_ascii=False)}
-            else:
-                yield {"event": "token", "data": json.dumps(item, ensure_ascii=False)}
+        async for item in iterate_in_threadpool(items):
+            yield event(item)
+        if last is not None:
+            yield last()
     except RagError as exc:
         yield {
             "event": "error",

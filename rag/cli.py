@@ -105,13 +105,20 @@ def _parser() -> argparse.ArgumentParser:
     _filter_flags(p)
     p.set_defaults(handler=_answer)
 
-    _ask_parser(sub)
+    _workbench_parsers(sub)
     for command in entry_points(group=COMMANDS):  # `serve` from api, `eval` from eval
         command.load()(sub)
     return parser
 
 
-def _ask_parser(sub: Any) -> None:
+def _workbench_parsers(sub: Any) -> None:
+    p = sub.add_parser("timeline", help="the passages about a question or name, by date")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None, help="passages to read (default 50)")
+    p.add_argument("--json", action="store_true", help="print the JSON body of POST /timeline")
+    _filter_flags(p)
+    p.set_defaults(handler=_timeline)
+
     p = sub.add_parser("ask", help="answer a list of questions at once (a CSV)")
     p.add_argument(
         "--batch",
@@ -146,6 +153,27 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(rows)} questions, {covered} answered from the archive: wrote {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    service = RagService(settings)
+    service.open()
+    result = service.timeline(args.question, args.top_k, _filters(args))
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for day, entries in [*result.days, ("undated", result.undated)]:
+        if entries:
+            print(day)
+        for e in entries:
+            p, (start, end) = e.passage, e.sentence
+            copies = f" (+{len(p.also_in)} copies)" if p.also_in else ""
+            print(f"  {p.outlet or p.doc_id}: {p.title or '(untitled)'}{copies}")
+            sentence = " ".join(p.text[start - p.start : end - p.start].split())
+            print(f"    “{textwrap.shorten(sentence, 240)}” ({p.doc_id}, chars {start}-{end})")
+    if not result.days and not result.undated:
+        print("No passage holds enough of the question's names and words to date a story.")
     return 0
 
 

@@ -31,6 +31,8 @@ from rag.retrieval.retriever import Retrieval, Retriever
 from rag.serving.memory import release_freed_memory
 from rag.serving.reloading import CorpusWatcher, Repeater
 from rag.serving.runner import QueryRunner
+from rag.timeline import Timeline, query_for
+from rag.timeline import build as build_timeline
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,12 @@ class RagService:
         """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
         gen = self.generator(generator)
         return stream_answer(self.query(question, top_k, mode, filters, judge=True), gen)
+
+    def timeline(
+        self, question: str, top_k: int | None = None, filters: Filters | None = None
+    ) -> Timeline:
+        """The passages about a question or name, by their articles' publication dates."""
+        return build_timeline(self.query(question, query_for(top_k), filters=filters))
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.index.documents)

@@ -25,30 +25,6 @@ def fake_llm() -> Iterator[str]:
         yield f"{url}/v1"
 
 
-@pytest.fixture(scope="module")
-def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 1-layer BERT scoring pairs, random weights, the bundled model's tokenizer, saved locally."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from rag.embedding.embedder import resolve_model_path
-
-    folder = tmp_path_factory.mktemp("tiny-cross-encoder")
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("all-MiniLM-L6-v2"))
-    config = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        num_labels=1,
-    )
-    torch.manual_seed(0)
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
 def judge_for(name: str, seed_service: RagService, fake_llm: str, cross: Path) -> RagService:
     updates: dict[str, Any] = {"judge": name}
     if name == "llm":

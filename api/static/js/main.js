@@ -1,4 +1,4 @@
-// Wires the page: the API key, the three views (Ask, List, Archive), and a shared ?q= link on arrival.
+// Wires the page: the API key, the four views (Ask, List, Timeline, Archive), and a shared ?q= link on arrival.
 
 import { $ } from "./dom.js";
 import { apiKey, call } from "./http.js";
@@ -6,17 +6,18 @@ import { ask, readState, say, showState } from "./ask.js";
 import { installLibrary, loadLibrary, outlets, titles } from "./library.js";
 import { installList } from "./list.js";
 import { installReader } from "./reader.js";
+import { installTimeline } from "./timeline.js";
+
+const VIEWS = { "#list": "list", "#timeline": "timeline", "#archive": "archive" };
 
 function showView() {
-  const archive = location.hash === "#archive";
-  const list = location.hash === "#list";
-  $("ask-view").hidden = archive || list;
-  $("list-view").hidden = !list;
-  $("library-view").hidden = !archive;
-  $("tab-ask").setAttribute("aria-current", archive || list ? "false" : "page");
-  $("tab-list").setAttribute("aria-current", list ? "page" : "false");
-  $("tab-archive").setAttribute("aria-current", archive ? "page" : "false");
-  $("status").hidden = archive || list;
+  const view = VIEWS[location.hash] || "ask";
+  for (const name of ["ask", "list", "timeline", "archive"]) {
+    $(name === "archive" ? "library-view" : `${name}-view`).hidden = view !== name;
+    $(`tab-${name}`).setAttribute("aria-current", view === name ? "page" : "false");
+  }
+  const archive = view === "archive";
+  $("status").hidden = view !== "ask";
   if (archive) loadLibrary().catch((error) => say(error.message, "error"));
 }
 
@@ -65,6 +66,7 @@ function install() {
   });
   installReader();
   installList();
+  installTimeline();
   installLibrary(() => {
     fillOutlets();
     suggest();

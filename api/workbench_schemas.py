@@ -1,9 +1,9 @@
-"""Bodies of POST /batch: many questions in, a row per question out, each cited source with
-its exact quote."""
+"""Bodies of the reporter's workbench routes: POST /batch (many questions in, a row per question
+out, each cited source with its exact quote) and POST /timeline (passages by date)."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import FiltersIn
+from api.schemas import FiltersIn, Highlight, TopK
 from rag.batch import MAX_BATCH_QUESTIONS, BatchFormat
 from rag.retrieval.coverage import Support
 
@@ -56,3 +56,43 @@ class BatchRow(BaseModel):
 class BatchResponse(BaseModel):
     rows: list[BatchRow]
     text: str | None = Field(description="The list rendered in the format asked for")
+
+
+class TimelineRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: str = Field(min_length=1, description="A question, or a name to follow")
+    top_k: TopK = Field(50, description="Passages to read before dating them")
+    filters: FiltersIn | None = None
+
+
+class TimelineSentence(Highlight):
+    text: str
+
+
+class TimelineEntry(BaseModel):
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    start: int = Field(description="The passage's span in the document's text view")
+    end: int
+    sentence: TimelineSentence = Field(description="Its sentence that best matches the question")
+    also_in: list[dict[str, object]] = Field(description="Syndicated copies, folded into this one")
+
+
+class TimelineDay(BaseModel):
+    date: str = Field(description="YYYY-MM-DD, oldest first")
+    entries: list[TimelineEntry]
+
+
+class TimelineWeek(BaseModel):
+    week_of: str = Field(description="The Monday of the week")
+    articles: int
+
+
+class TimelineResponse(BaseModel):
+    question: str
+    days: list[TimelineDay]
+    undated: list[TimelineEntry] = Field(description="Passages whose article has no date")
+    weeks: list[TimelineWeek] = Field(description="Articles per week, empty weeks included")
