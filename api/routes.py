@@ -104,7 +104,7 @@ async def answer(service: Service, gate: Gate, body: Annotated[AnswerRequest, Bo
 
 def _answer_body(answer: Answer, formats: Sequence[CiteFormat]) -> dict[str, Any]:
     """The answer, with its citations exported in each format asked for."""
-    return {**answer.as_dict(), "exports": {f: export(answer, f) for f in formats}}
+    return answer.as_dict({f: export(answer, f) for f in formats})
 
 
 async def batch(service: Service, gate: Gate, body: Annotated[BatchRequest, Body()]) -> Any:
@@ -226,7 +226,7 @@ def router(settings: Settings) -> APIRouter:
           responses={200: STREAM, **documented(settings, 400, 413, 415, 422, 429, 502, 503)})  # fmt: skip
     route("/timeline", timeline, methods=["POST"], response_model=TimelineResponse,
           dependencies=[*reads, limited("query")],
-          responses=documented(settings, 413, 415, 422, 429, 503))  # fmt: skip
+          responses=documented(settings, 400, 413, 415, 422, 429, 503))  # fmt: skip
     route("/generators", generators, response_model=list[GeneratorInfo], dependencies=reads,
           responses=documented(settings))  # fmt: skip
     route("/documents", documents, response_model=DocumentsResponse, dependencies=reads,

@@ -32,8 +32,9 @@ class Answer:
         """The [n] markers the answer uses; the other passages were retrieved but not cited."""
         return cited_markers(self.answer) if self.answerable else []
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON body shared by `POST /answer` and `rag answer --json`."""
+    def as_dict(self, exports: dict[str, str] | None = None) -> dict[str, Any]:
+        """The JSON body shared by `POST /answer` and `rag answer --json`; `exports`: the cited
+        sources in the formats asked for (rag.generation.cite)."""
         return {
             "question": self.question,
             "answer": self.answer,
@@ -49,6 +50,7 @@ class Answer:
             "reason": self.citations.reason,
             "coverage": [c.as_dict() for c in self.citations.coverage],
             "judge": self.citations.judge,
+            "exports": exports or {},
         }
 
 

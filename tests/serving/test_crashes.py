@@ -65,7 +65,7 @@ def test_an_upload_killed_before_its_answer_never_becomes_a_ghost(tmp_path: Path
     write_corpus(corpus)
     env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(index)}
     big = "\n\n".join(p for f in sorted(SEEDS.glob("*.txt")) for p in read_exact(f).split("\n\n"))
-    for _attempt in range(3):
+    for _attempt in range(8):  # the window (stored, not yet indexed) is short: try until caught
         port = free_port()
         server = start_server(port, env)
         url = f"http://127.0.0.1:{port}"
