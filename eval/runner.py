@@ -91,7 +91,8 @@ def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Views) -> dict[str, Any]
         row["recall@k"] = metrics.recall_at(ranking, relevant, k)
         row["mrr"] = metrics.mrr_at(ranking, relevant, k)
         row["ndcg@10"] = metrics.ndcg_at(ranking, relevant, 10)
-        row["evidence_rank"] = evidence_rank(r.passages, q.evidence)
+        if q.evidence:
+            row["evidence_rank"] = evidence_rank(r.passages, q.evidence)
     return row
 
 
@@ -106,7 +107,7 @@ def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     }
     for key in [f"hit@{n}" for n in HIT_KS if n <= k] + ["recall@k", "mrr", "ndcg@10"]:
         summary[key] = metrics.mean([r[key] for r in answerable])
-    for n in sorted({1, 5, k}):
+    for n in sorted({1, 5, k}) if with_evidence else ():  # a set without evidence strings
         summary[f"evidence@{n}"] = metrics.mean(
             [1.0 if r["evidence_rank"] and r["evidence_rank"] <= n else 0.0 for r in with_evidence]
         )
@@ -128,5 +129,8 @@ def missed(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         r
         for r in report["rows"]
-        if r["answerable"] and (r.get("hit@5", 0) < 1 or not (r.get("evidence_rank") or 99) <= 5)
+        if r["answerable"]
+        and (
+            r.get("hit@5", 0) < 1 or ("evidence_rank" in r and not (r["evidence_rank"] or 99) <= 5)
+        )
     ]

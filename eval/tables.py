@@ -33,7 +33,7 @@ def fusion_rows(
         for name, questions in sets.items():
             summary = run_eval(used, questions, k, mode)["summary"]
             row[f"{name} hit@1"] = summary["hit@1"]
-            row[f"{name} evidence@1"] = summary["evidence@1"]
+            row[f"{name} evidence@1"] = summary.get("evidence@1", "n/a")
             row[f"{name} hit@5"] = summary["hit@5"]
         rows.append(row)
     return rows
@@ -48,7 +48,9 @@ def fusion_holds(rows: list[dict[str, Any]]) -> list[str]:
         for fused in ("hybrid", DEFAULT)
         if fused in by
         for key in by[fused]
-        if key != "ranker" and by[fused][key] < max(by["dense"][key], by["lexical"][key])
+        if key != "ranker"
+        and isinstance(by[fused][key], float)
+        and by[fused][key] < max(by["dense"][key], by["lexical"][key])
     ]
 
 
