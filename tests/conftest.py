@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,15 @@ def seed_settings(seed_index_dir: Path) -> Settings:
     return Settings(corpus_dir=SEEDS, index_dir=seed_index_dir)
 
 
+def indexed(seed_service: RagService, root: Path, **updates: Any) -> RagService:
+    """A service over `root/corpus` with its index in `root/index`, built and loaded, sharing
+    the session's loaded model."""
+    service = seed_service.derive(corpus_dir=root / "corpus", index_dir=root / "index", **updates)
+    service.update(progress=False)
+    service.open()
+    return service
+
+
 @pytest.fixture(scope="session")
 def seed_service(seed_settings: Settings) -> RagService:
     service = RagService(seed_settings)
@@ -98,12 +108,8 @@ def live(seed_service: RagService, tmp_path: Path) -> RagService:
     """A service over a small corpus of its own, sharing the session's loaded model."""
     from tests.formats import write_corpus
 
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus)
-    service = seed_service.derive(corpus_dir=corpus, index_dir=tmp_path / "index")
-    service.update(progress=False)
-    service.open()
-    return service
+    write_corpus(tmp_path / "corpus")
+    return indexed(seed_service, tmp_path)
 
 
 @pytest.fixture
@@ -129,11 +135,7 @@ def site(seed_service: RagService, tmp_path_factory: pytest.TempPathFactory) -> 
     root = tmp_path_factory.mktemp("page")
     mixed_folder(root / "corpus")
     write_corpus(root / "corpus")
-    service = seed_service.derive(
-        corpus_dir=root / "corpus", index_dir=root / "index", api_keys=[READ], admin_keys=[WRITE]
-    )
-    service.update(progress=False)
-    service.open()
+    service = indexed(seed_service, root, api_keys=[READ], admin_keys=[WRITE])
     with serve(create_app(service.settings, service)) as url:
         yield url
 

@@ -12,6 +12,7 @@ from api.app import create_app
 from rag.corpus.metadata import cues, parse_date
 from rag.service import RagService
 from tests import formats
+from tests.conftest import indexed
 from tests.server import serve
 
 MIXED_DOCS = [
@@ -32,10 +33,7 @@ MIXED_DOCS = [
 def mixed(seed_service: RagService, tmp_path_factory: pytest.TempPathFactory) -> RagService:
     root = tmp_path_factory.mktemp("mixed")
     formats.mixed_folder(root / "corpus")
-    service = seed_service.derive(corpus_dir=root / "corpus", index_dir=root / "index")
-    service.update(progress=False)
-    service.open()
-    return service
+    return indexed(seed_service, root)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 
 from rag.service import RagService
 from tests.browser import open_tab
-from tests.conftest import READ
+from tests.conftest import READ, indexed
 
 STORY = [
     ("2024-03-04", "Harbour Gazette", "Kestrel bridge closed after cracks found",
@@ -48,10 +48,7 @@ def story(seed_service: RagService, tmp_path_factory: pytest.TempPathFactory) ->
         for i, (d, o, t, body) in enumerate(STORY)
     ]
     (root / "corpus" / "story.jsonl").write_text("\n".join(json.dumps(r) for r in records))
-    service = seed_service.derive(corpus_dir=root / "corpus", index_dir=root / "index")
-    service.update(progress=False)
-    service.open()
-    return service
+    return indexed(seed_service, root)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from eval.dataset import NEWS
 from rag.retrieval.coverage import reason, support
 from rag.retrieval.evidence import asks_for, first_passage, gather, key_terms, locate
 from rag.service import RagService
+from tests.conftest import indexed
 
 PASSAGES = [
     "The blood moon rose over California on Sunday. Fans at the Rose Bowl stadium watched it.",
@@ -98,10 +99,7 @@ def real_news(seed_service: RagService, tmp_path_factory: pytest.TempPathFactory
     (root / "corpus").mkdir()
     for name in PAGES:
         shutil.copy(Path(NEWS) / f"{name}.html", root / "corpus" / f"{name}.html")
-    service = seed_service.derive(corpus_dir=root / "corpus", index_dir=root / "index")
-    service.update(progress=False)
-    service.open()
-    return service
+    return indexed(seed_service, root)
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)
