@@ -1,7 +1,7 @@
 """The Judge seam: a retrieval in, a verdict on whether its passages answer the question out.
 
     judge = registry.resolve("judge", "llm")(settings, service.generator)
-    verdict = judge.judge(retrieval)     # answerable, passage order, the answering sentence
+    verdict = judge.judge(retrieval)     # answerable, passage order, the reason
     retrieval = apply(retrieval, verdict)
 
 The default (`signals`) keeps what retrieval's own evidence decided, at no cost; `llm` asks
@@ -21,12 +21,11 @@ GeneratorFactory = Callable[[], Generator]
 
 @dataclass(frozen=True)
 class Verdict:
-    """`order`: passage indices, the one that answers first; `sentence`: where it answers."""
+    """`order`: passage indices, the one that answers first; `reason`: why, for the reader."""
 
     judge: str
     answerable: bool
     order: tuple[int, ...] = ()
-    sentence: str | None = None
     reason: str | None = None
 
 

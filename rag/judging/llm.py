@@ -82,7 +82,6 @@ class LlmJudge:
             self.name,
             True,
             (n - 1,),
-            sentence,
             f"The language model found the answer in “{head[n - 1].title or head[n - 1].doc_id}”: "
             f"“{sentence}”",
         )

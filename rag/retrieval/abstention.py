@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.errors import ConfigError
-from rag.retrieval.evidence import Evidence
+from rag.retrieval.evidence import Evidence, rarity, stems_of
 from rag.stores.lexical import tokenize
 
 FEATURES = (
@@ -42,23 +42,10 @@ def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(tokenize(text)), frozenset(_WORD.findall(text.casefold()))
 
 
-@lru_cache(maxsize=4096)
-def rarity(word: str) -> float:
-    """0 for "the", about 7 for a word English text never uses (most names)."""
-    from wordfreq import zipf_frequency
-
-    return max(0.0, 7.0 - zipf_frequency(word, "en"))
-
-
-def question_words(question: str) -> list[tuple[int, str, tuple[str, ...]]]:
+def question_words(question: str) -> list[tuple[int, str, frozenset[str]]]:
     """(position, word, stems) for the question's content words: stopwords and single letters out."""
-    words = ((i, w, _stems(w)) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1)
+    words = ((i, w, stems_of(w)) for i, w in enumerate(_WORD.findall(question)) if len(w) > 1)
     return [(i, w, stems) for i, w, stems in words if stems]
-
-
-@lru_cache(maxsize=65536)
-def _stems(word: str) -> tuple[str, ...]:
-    return tuple(tokenize(word))
 
 
 def signals(

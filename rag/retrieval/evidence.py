@@ -111,7 +111,8 @@ class Evidence:
 
 
 @lru_cache(maxsize=4096)
-def _rarity(word: str) -> float:
+def rarity(word: str) -> float:
+    """0 for "the", about 7 for a word English text never uses (most names)."""
     from wordfreq import zipf_frequency
 
     return max(0.0, 7.0 - zipf_frequency(word, "en"))
@@ -127,10 +128,10 @@ def key_terms(question: str) -> tuple[Term, ...]:
         while run and run[-1].casefold() in _CONNECTORS:
             run.pop()
         if len(run) == 1 and _paraphrasable(run[0]):
-            terms.append(Term(run[0], "word", _rarity(run[0].casefold())))
+            terms.append(Term(run[0], "word", rarity(run[0].casefold())))
         elif run:
             text = " ".join(run)
-            terms.append(Term(text, "name", max(3.0, max(_rarity(w.casefold()) for w in run))))
+            terms.append(Term(text, "name", max(3.0, max(rarity(w.casefold()) for w in run))))
         run.clear()
 
     for i, (word, _) in enumerate(tokens):
@@ -139,7 +140,7 @@ def key_terms(question: str) -> tuple[Term, ...]:
         if any(c.isdigit() for c in bare):
             close_run()
             terms.append(Term(bare, "number", 5.0))
-        elif capital and not (i == 0 and _rarity(bare.casefold()) < 3.0):
+        elif capital and not (i == 0 and rarity(bare.casefold()) < 3.0):
             run.append(bare)
             if bare != word:
                 close_run()
@@ -153,8 +154,8 @@ def key_terms(question: str) -> tuple[Term, ...]:
         else:
             close_run()
             folded = bare.casefold()
-            if folded not in _QUESTION_WORDS and len(folded) > 2 and _rarity(folded) >= RARE_WORD:
-                terms.append(Term(bare, "word", _rarity(folded)))
+            if folded not in _QUESTION_WORDS and len(folded) > 2 and rarity(folded) >= RARE_WORD:
+                terms.append(Term(bare, "word", rarity(folded)))
     close_run()
     unique = {t.text.casefold(): t for t in terms}
     return tuple(unique.values())
@@ -163,8 +164,8 @@ def key_terms(question: str) -> tuple[Term, ...]:
 def _paraphrasable(word: str) -> bool:
     """A capitalised word a writer may well have said otherwise: a very common one ("US",
     "Post") or a nationality ("Swedish", "American"): a plain key word, not a name to match."""
-    rarity = _rarity(word.casefold())
-    return rarity < COMMON_NAME or (rarity < 3.5 and bool(_DEMONYM.search(word.casefold())))
+    rare = rarity(word.casefold())
+    return rare < COMMON_NAME or (rare < 3.5 and bool(_DEMONYM.search(word.casefold())))
 
 
 def asks_for(question: str) -> str | None:
@@ -196,20 +197,21 @@ def locate(term: Term, text: str) -> tuple[int, int] | None:
 def occurrences(term: Term, text: str) -> list[tuple[int, int]]:
     """Every place a term occurs in a text, in order."""
     spans = [m.span() for m in _pattern(term).finditer(text)]
-    if term.kind == "word" and (stems := _stems(term.text)):
+    if term.kind == "word" and (stems := stems_of(term.text)):
         spans += [(s, e) for s, e, token in _tokens(text) if stems <= token]
     return sorted(set(spans))
 
 
 @lru_cache(maxsize=65536)
-def _stems(word: str) -> frozenset[str]:
+def stems_of(word: str) -> frozenset[str]:
+    """A word's stems as BM25 indexes them (empty for a stopword), kept: words recur."""
     return frozenset(tokenize(word))
 
 
 @lru_cache(maxsize=2048)
 def _tokens(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """A passage's words with their stems, kept: top passages recur across questions."""
-    return tuple((m.start(), m.end(), _stems(m.group())) for m in _TOKEN.finditer(text))
+    return tuple((m.start(), m.end(), stems_of(m.group())) for m in _TOKEN.finditer(text))
 
 
 @lru_cache(maxsize=2048)
