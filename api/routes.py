@@ -21,6 +21,7 @@ from api.errors import documented, status_for
 from api.schemas import (
     AnswerRequest,
     AnswerResponse,
+    AskRequest,
     DeleteResponse,
     DocumentsResponse,
     DocumentText,
@@ -36,7 +37,6 @@ from api.schemas import (
 from api.throttle import limited
 from api.uploads import OPENAPI_BODY, NotAnUpload, read_upload
 from api.workbench_schemas import BatchRequest, BatchResponse, TimelineRequest, TimelineResponse
-from rag.batch import BatchFormat, BatchQuestion, answer_all, check_size, write
 from rag.config import Settings
 from rag.errors import RagError
 from rag.generation.answering import Answer
@@ -44,6 +44,8 @@ from rag.generation.cite import CITE_FORMATS, CiteFormat, export
 from rag.index import DocumentInfo
 from rag.query import Filters
 from rag.service import RagService
+from rag.workbench.batch import BatchFormat, BatchQuestion, answer_all, check_size, write
+from rag.workbench.followup import Turn
 
 STATIC = Path(__file__).parent / "static"
 T = TypeVar("T")
@@ -78,7 +80,7 @@ async def health(service: Service) -> Any:
 async def query(service: Service, body: Annotated[QueryRequest, Body()]) -> dict[str, Any]:
     """The passages that best answer a question, each with its exact source span."""
     result = await service.query_async(
-        body.question, body.top_k, body.mode, _filters(body.filters), body.judge
+        body.question, body.top_k, body.mode, _filters(body.filters), body.judge, _turns(body)
     )
     return result.as_dict()
 
@@ -90,7 +92,13 @@ async def answer(service: Service, gate: Gate, body: Annotated[AnswerRequest, Bo
     call = service.stream_answer if body.stream else service.answer
     try:
         result = await run_in_threadpool(
-            call, body.question, body.top_k, body.generator, body.mode, _filters(body.filters)
+            call,
+            body.question,
+            body.top_k,
+            body.generator,
+            body.mode,
+            _filters(body.filters),
+            _turns(body),
         )
     except BaseException:
         gate.leave()
@@ -156,7 +164,7 @@ async def timeline(service: Service, body: Annotated[TimelineRequest, Body()]) -
 
 
 def generators(service: Service) -> list[dict[str, Any]]:
-    return service.generators()
+    return service.generators.listing()
 
 
 def documents(service: Service) -> dict[str, Any]:
@@ -324,3 +332,7 @@ def _document(root: Path, info: DocumentInfo) -> dict[str, Any]:
 
 def _filters(given: FiltersIn | None) -> Filters:
     return given.to_filters() if given else Filters()
+
+
+def _turns(body: AskRequest) -> list[Turn]:
+    return [t.to_turn() for t in body.conversation or ()]

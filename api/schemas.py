@@ -20,6 +20,7 @@ from rag.errors import InvalidQueryError
 from rag.generation.cite import CiteFormat
 from rag.query import MAX_TOP_K, MODES, Filters, SearchMode, clean_question
 from rag.retrieval.coverage import SUPPORT, Support
+from rag.workbench.followup import MAX_TURNS, Turn
 
 VISIBLE = r"[^\s\x00-\x1f\x7f]"  # a question holds at least one visible character
 JSON_DOC_ID = r"^[\w-]+(/[\w-]+)*\.(txt|md)$"  # JSON uploads are plain-text articles
@@ -86,6 +87,19 @@ class FiltersIn(BaseModel):
         )
 
 
+class TurnIn(BaseModel):
+    """An earlier question and the documents its answer cited."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: str = Field(min_length=1)
+    doc_ids: list[str] = Field(default_factory=list, max_length=MAX_TOP_K)
+    searched_as: str | None = Field(None, description="Its `searched_as`, when it had one")
+
+    def to_turn(self) -> Turn:
+        return Turn(self.question, tuple(self.doc_ids), self.searched_as)
+
+
 class AskRequest(BaseModel):
     """Strict JSON types throughout: "5" is not a number and "yes" is not a boolean."""
 
@@ -97,6 +111,11 @@ class AskRequest(BaseModel):
     top_k: TopK = 5
     mode: SearchMode | None = Field(None, description=f"One of {', '.join(MODES)}")
     filters: FiltersIn | None = Field(None, description="Narrow to documents, dates or outlets")
+    conversation: Annotated[list[TurnIn], Field(max_length=MAX_TURNS)] | None = Field(
+        None,
+        description="The earlier turns, oldest first: a follow-up ('and what did he say "
+        "next?') is made standalone from them before it is searched (see `searched_as`)",
+    )
 
     @field_validator("question")
     @classmethod
@@ -197,6 +216,11 @@ class CoverageOut(BaseModel):
 class Judged(BaseModel):
     """Why the question counts as answered or not, in words and term by term."""
 
+    question: str = Field(description="The question as asked")
+    searched_as: str = Field(
+        description="The question as searched: a follow-up made standalone from the "
+        "conversation, else the question itself"
+    )
     support: Support = Field(description="Confidence in words: " + ", ".join(SUPPORT))
     reason: str = Field(description="What the passages hold of the question, and what they lack")
     coverage: list[CoverageOut]
@@ -204,7 +228,6 @@ class Judged(BaseModel):
 
 
 class QueryResponse(Judged):
-    question: str
     passages: list[PassageOut]
     answerable: bool
     relevance: float = Field(
@@ -227,7 +250,6 @@ class QuoteOut(BaseModel):
 
 
 class AnswerResponse(Judged):
-    question: str
     answer: str
     citations: list[PassageOut] = Field(
         description="The passages retrieved, numbered: marker [n] in the answer is citations[n-1]"

@@ -4,8 +4,8 @@ out, each cited source with its exact quote) and POST /timeline (passages by dat
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import FiltersIn, Highlight, TopK
-from rag.batch import MAX_BATCH_QUESTIONS, BatchFormat
 from rag.retrieval.coverage import Support
+from rag.workbench.batch import MAX_BATCH_QUESTIONS, BatchFormat
 
 
 class BatchItem(BaseModel):

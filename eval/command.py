@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
+from eval.followups import FOLLOWUPS, load_chains, run_followups
 from eval.report import missed_lines, summary_table, table, write_json
 from eval.runner import missed, run_eval
 from eval.tables import MODES, abstention_rows, fusion_holds, fusion_rows, too_few_to_fit
@@ -47,6 +48,13 @@ def register(sub: Any) -> None:
         default=None,
         help="a second set for the fusion and abstention tables (without EVAL_FILE: the hard "
         "seeds set)",
+    )
+    p.add_argument(
+        "--followups",
+        type=Path,
+        default=None,
+        help="follow-up chains to score as asked and made standalone (without EVAL_FILE: the "
+        "seeds' chains)",
     )
     p.add_argument(
         "--fusion-holds",
@@ -97,6 +105,11 @@ def _eval_files(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         print(f"\nMissed ({len(misses)}):\n{missed_lines(misses)}")
     report["fusion"] = fusion_rows(service, sets, args.k)
     print(f"\nFusion against each ranker:\n{table(report['fusion'], list(report['fusion'][0]))}")
+    chains = args.followups or (FOLLOWUPS if args.eval_file is None else None)
+    if chains:
+        report["followups"] = run_followups(service, load_chains(chains))
+        print(f"\nFollow-up questions ({chains.name}), as asked and made standalone:")
+        print(table(report["followups"]["table"], list(report["followups"]["table"][0])))
     everything = [q for qs in sets.values() for q in qs]
     if reason := too_few_to_fit(everything):
         print(f"\nAbstention cross-validation skipped: {reason}")

@@ -75,3 +75,4 @@ class Query:
     top_k: int
     mode: SearchMode
     filters: Filters = Filters()
+    judged_as: str | None = None  # what the passages must hold, when not all of `question`

@@ -4,7 +4,7 @@ import asyncio
 import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,10 +17,10 @@ from rag.errors import (
     DocumentNotFoundError,
     RagError,
     StaleDocumentError,
-    UnknownComponentError,
 )
 from rag.generation.answering import Answer, answer, stream_answer
 from rag.generation.base import Generator
+from rag.generation.catalog import Generators
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import DeltaHome, IndexHome, home_for
 from rag.index.prepared import PreparedEmbedder
@@ -31,8 +31,9 @@ from rag.retrieval.retriever import Retrieval, Retriever
 from rag.serving.memory import release_freed_memory
 from rag.serving.reloading import CorpusWatcher, Repeater
 from rag.serving.runner import QueryRunner
-from rag.timeline import Timeline, query_for
-from rag.timeline import build as build_timeline
+from rag.workbench.followup import Rewrite, Turn, by_model, by_rules, check_turns, followed
+from rag.workbench.timeline import Timeline, query_for
+from rag.workbench.timeline import build as build_timeline
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class RagService:
         self._runner: QueryRunner | None = None
         self._background: list[Repeater | CorpusWatcher] = []
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
-        self._generators: dict[str, Generator] = {}
+        self.generators = Generators(settings, lambda: self.embedder)
         self._judge: Judge | None = None
         self.home: IndexHome = home_for(
             settings, lambda: PreparedEmbedder(self.embedder, self.archive.prepared)
@@ -252,14 +253,39 @@ class RagService:
         mode: SearchMode | None = None,
         filters: Filters | None = None,
         judge: bool = False,
+        conversation: Sequence[Turn] = (),
     ) -> Retrieval:
-        """Rank passages for one question (and ask the configured judge, when `judge`)."""
-        query = self.make_query(question, top_k, mode, filters)
+        """Rank passages for one question, a follow-up made standalone from the `conversation`
+        first (and ask the configured judge, when `judge`)."""
+        rewrite = self.standalone(question, conversation)
+        query = replace(
+            self.make_query(rewrite.searched_as, top_k, mode, filters), judged_as=rewrite.judged_as
+        )
         if self._runner is None:
             result = self.retriever.search([query])[0]
         else:
             result = self._runner.search(self.retriever, query)
+        result = followed(result, question, rewrite)
         return self.judged(result) if judge else result
+
+    def standalone(self, question: str, conversation: Sequence[Turn] = ()) -> Rewrite:
+        """What to search for a question asked after `conversation` (the question itself when
+        it needs nothing from it): the language model's rewrite when one is configured."""
+        question = clean_question(question, self.settings.max_question_chars)
+        turns = [
+            Turn(
+                clean_question(t.question, self.settings.max_question_chars),
+                t.doc_ids,
+                t.searched_as and clean_question(t.searched_as, self.settings.max_question_chars),
+            )
+            for t in check_turns(conversation)
+        ]
+        if not turns:
+            return Rewrite(question, None)
+        model = self.generators.chat_model()
+        if model is None:
+            return by_rules(question, turns)
+        return by_model(model, question, turns, self.settings.max_question_chars)
 
     def judged(self, retrieval: Retrieval) -> Retrieval:
         """The retrieval as RAG_JUDGE sees it (the default judge keeps it as it is)."""
@@ -278,14 +304,22 @@ class RagService:
         mode: SearchMode | None = None,
         filters: Filters | None = None,
         judge: bool = False,
+        conversation: Sequence[Turn] = (),
     ) -> Retrieval:
-        """query() for an event loop, which it leaves only for the model pass (see QueryRunner)
-        and for a judge other than the default."""
-        query = self.make_query(question, top_k, mode, filters)
+        """query() for an event loop, which it leaves only for the model pass (see QueryRunner),
+        for a language model's rewrite of a follow-up and for a judge other than the default."""
+        if conversation:
+            rewrite = await asyncio.to_thread(self.standalone, question, conversation)
+        else:
+            rewrite = Rewrite(question, None)
+        query = replace(
+            self.make_query(rewrite.searched_as, top_k, mode, filters), judged_as=rewrite.judged_as
+        )
         if self._runner is None:
             result = (await asyncio.to_thread(self.retriever.search, [query]))[0]
         else:
             result = await self._runner.search_async(self.retriever, query)
+        result = followed(result, question, rewrite)
         if judge and self.settings.judge != "signals":
             return await asyncio.to_thread(self.judged, result)
         return result
@@ -304,32 +338,7 @@ class RagService:
 
     def generator(self, name: str | None = None) -> Generator:
         """The named (or default) generator, built once; an unknown or unconfigured one says why."""
-        name = name or self.settings.generator
-        if name not in self._generators:
-            if name not in registry.names("generator"):
-                available = ", ".join(g["name"] for g in self.generators() if g["available"])
-                raise UnknownComponentError(
-                    f"Unknown generator {name!r}: available are {available}"
-                )
-            self._generators[name] = registry.resolve("generator", name)(
-                self.settings, self.embedder
-            )
-        return self._generators[name]
-
-    def generators(self) -> list[dict[str, Any]]:
-        """Every registered generator, whether it is configured here, and if not, why."""
-        listed = []
-        for name in registry.names("generator"):
-            try:
-                self.generator(name)
-                listed.append(
-                    {"name": name, "available": True, "default": name == self.settings.generator}
-                )
-            except UnknownComponentError as exc:
-                listed.append(
-                    {"name": name, "available": False, "reason": str(exc), "default": False}
-                )
-        return listed
+        return self.generators.get(name)
 
     def answer(
         self,
@@ -338,10 +347,11 @@ class RagService:
         generator: str | None = None,
         mode: SearchMode | None = None,
         filters: Filters | None = None,
+        conversation: Sequence[Turn] = (),
     ) -> Answer:
         """Retrieve, then write an answer that cites the passages (or say the articles do not cover it)."""
         gen = self.generator(generator)
-        return answer(self.query(question, top_k, mode, filters, judge=True), gen)
+        return answer(self.query(question, top_k, mode, filters, True, conversation), gen)
 
     def stream_answer(
         self,
@@ -350,10 +360,12 @@ class RagService:
         generator: str | None = None,
         mode: SearchMode | None = None,
         filters: Filters | None = None,
+        conversation: Sequence[Turn] = (),
     ) -> Iterator[str | Answer]:
         """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
         gen = self.generator(generator)
-        return stream_answer(self.query(question, top_k, mode, filters, judge=True), gen)
+        retrieval = self.query(question, top_k, mode, filters, True, conversation)
+        return stream_answer(retrieval, gen)
 
     def timeline(
         self, question: str, top_k: int | None = None, filters: Filters | None = None

@@ -79,7 +79,9 @@ def run_cli(seed_service: RagService) -> Callable[..., subprocess.CompletedProce
     """Run the installed `rag` console script the way a user does, against the seed index."""
     rag = shutil.which("rag", path=str(Path(sys.executable).parent)) or "rag"
 
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {
             **os.environ,
             "RAG_CORPUS_DIR": str(SEEDS),
@@ -87,7 +89,13 @@ def run_cli(seed_service: RagService) -> Callable[..., subprocess.CompletedProce
             **(env or {}),
         }
         return subprocess.run(
-            [rag, *args], capture_output=True, text=True, env=full_env, timeout=300, cwd=ROOT
+            [rag, *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=300,
+            cwd=ROOT,
+            input=stdin,
         )
 
     return run

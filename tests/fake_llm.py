@@ -3,7 +3,9 @@
 The `model` field picks the behaviour: "cite" answers citing [1] and a bogus [9]; "fail" answers
 500; "slow" sleeps past the client's timeout; "malformed" sends a body without choices. As a
 judge: "judge-yes" copies passage 1's first sentence, "judge-no" finds no answer,
-"judge-nonsense" chats, "judge-invented" quotes a sentence no passage has.
+"judge-nonsense" chats, "judge-invented" quotes a sentence no passage has. Asked to rewrite a
+follow-up, "rewrite" puts the name of the first question's subject for "he", and
+"rewrite-chatty" answers in prose.
 """
 
 import asyncio
@@ -33,7 +35,12 @@ def create_fake_llm() -> FastAPI:
             return JSONResponse({"unexpected": True})
         if body.get("stream"):
             return StreamingResponse(_events(model), media_type="text/event-stream")
-        content = _judged(model, body["messages"]) if model.startswith("judge") else "".join(ANSWER)
+        if model.startswith("rewrite"):
+            content = _rewritten(model, body["messages"])
+        elif model.startswith("judge"):
+            content = _judged(model, body["messages"])
+        else:
+            content = "".join(ANSWER)
         message = {"role": "assistant", "content": content}
         return {
             "id": "x",
@@ -67,3 +74,13 @@ def _judged(model: str, messages: list[dict[str, str]]) -> str:
     body = re.search(r"<passage id=\"1\"[^>]*>\n(.*?)\n</passage>", messages[-1]["content"], re.S)
     first = re.split(r"(?<=[.!?])\s", body.group(1).strip())[0] if body else ""
     return f"ANSWERED 1: {first}"
+
+
+def _rewritten(model: str, messages: list[dict[str, str]]) -> str:
+    """A rewrite of the follow-up in the last message: 'he' becomes the first Q's last two names."""
+    if model == "rewrite-chatty":
+        return "Great question! Here is what I think\nabout it."
+    text = messages[-1]["content"]
+    names = re.findall(r"[A-Z][a-z]+ [A-Z][a-z]+", text.split("Follow-up:")[0])
+    followup = re.sub(r"<[^>]+>", "", text.split("Follow-up:")[1]).strip()
+    return "QUESTION: " + re.sub(r"\bhe\b", names[-1] if names else "he", followup)

@@ -18,6 +18,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("generation", ("rag.generation",)),
     ("judging", ("rag.judging",)),
     ("serving", ("rag.serving",)),
+    ("workbench", ("rag.workbench",)),
     ("service", ("rag.archive", "rag.service", "rag")),
     ("cli", ("rag.cli",)),
 ]

@@ -36,7 +36,8 @@ class Answer:
         """The JSON body shared by `POST /answer` and `rag answer --json`; `exports`: the cited
         sources in the formats asked for (rag.generation.cite)."""
         return {
-            "question": self.question,
+            "question": self.citations.asked or self.question,
+            "searched_as": self.question,
             "answer": self.answer,
             "citations": [p.as_dict() for p in self.citations.passages],
             "cited": self.cited,
@@ -58,7 +59,7 @@ def answer(retrieval: Retrieval, generator: Generator) -> Answer:
     """Ask the generator only when retrieval found something relevant enough."""
     if not retrieval.answerable:
         return Answer(retrieval.question, _declined(retrieval), retrieval, False, generator.name)
-    draft = generator.generate(retrieval.question, retrieval.passages)
+    draft = generator.generate(retrieval.reading, retrieval.passages)
     text, dropped = check_citations(draft.text, len(retrieval.passages))
     return Answer(
         retrieval.question, text, retrieval, True, generator.name, tuple(dropped), draft.quotes
@@ -73,7 +74,7 @@ def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | 
         return
     pieces: list[str] = []
     quotes: list[Quote] = []
-    for piece in generator.stream(retrieval.question, retrieval.passages):
+    for piece in generator.stream(retrieval.reading, retrieval.passages):
         if isinstance(piece, Quote):
             quotes.append(piece)
             continue

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rag.retrieval.retriever import Passage
 
@@ -23,6 +23,14 @@ class Generator(Protocol):
     def generate(self, question: str, passages: Sequence[Passage]) -> "Draft": ...
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator["str | Quote"]: ...
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """A generator that is a language model can also be asked other things in a strict format
+    (is this answered? what does this follow-up stand for?); it raises GeneratorError on failure."""
+
+    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ class CrossEncoderJudge:
 
     def judge(self, retrieval: Retrieval) -> Verdict:
         head = retrieval.passages[:JUDGED]
-        scores = self.model.scores(retrieval.question, [p.text for p in head])
+        scores = self.model.scores(retrieval.reading, [p.text for p in head])
         if not scores:
             return Verdict(self.name, False, reason="No passage to judge.")
         order = tuple(sorted(range(len(scores)), key=lambda i: -scores[i]))

@@ -7,10 +7,10 @@ not is recognised as such: `ANSWERED <n>: <a sentence copied from passage n>` or
 """
 
 import re
-from typing import Protocol
 
 from rag.config import Settings
 from rag.errors import GeneratorError, UnknownComponentError
+from rag.generation.base import ChatModel
 from rag.generation.prompt import fence, render_passages
 from rag.judging.base import GeneratorFactory, Verdict
 from rag.retrieval.retriever import Retrieval
@@ -27,10 +27,6 @@ INSTRUCTIONS = (
 _REPLY = re.compile(r"^\s*(?:ANSWERED\s+\[?(\d+)\]?\s*:\s*(.+?)|(NOT ANSWERED))\s*\.?\s*$", re.S)
 
 
-class Chat(Protocol):
-    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str: ...
-
-
 class LlmJudge:
     """Asks the configured generator's model (openai or transformers) about the first JUDGED
     passages, once per question."""
@@ -39,19 +35,19 @@ class LlmJudge:
 
     def __init__(self, settings: Settings, generator: GeneratorFactory | None = None) -> None:
         model = generator() if generator is not None else None
-        if not hasattr(model, "chat"):
+        if not isinstance(model, ChatModel):
             raise UnknownComponentError(
                 "Judge 'llm' needs a language model: set RAG_GENERATOR to 'openai' (with "
                 "RAG_OPENAI_BASE_URL) or 'transformers' (with RAG_TRANSFORMERS_MODEL_PATH)"
             )
         self.settings = settings
-        self.model: Chat = model  # type: ignore[assignment]
+        self.model: ChatModel = model  # type: ignore[assignment]
 
     def judge(self, retrieval: Retrieval) -> Verdict:
         head = retrieval.passages[:JUDGED]
         if not head:
             return Verdict(self.name, False, reason="No passage to judge.")
-        question = fence(" ".join(retrieval.question.split()))
+        question = fence(" ".join(retrieval.reading.split()))
         messages = [
             {"role": "system", "content": INSTRUCTIONS},
             {"role": "user", "content": f"{render_passages(head)}\n\nQuestion: {question}"},

@@ -88,11 +88,19 @@ class Retrieval:
     support: Support = "not covered"
     reason: str = ""
     judge: str = "signals"
+    asked: str | None = None  # the reader's words, when `question` is a follow-up made standalone
+    judged_as: str | None = None  # see Query.judged_as
+
+    @property
+    def reading(self) -> str:
+        """The words the passages were judged on, and an answer is written to."""
+        return self.judged_as or self.question
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body shared by `POST /query` and `rag query --json`."""
         return {
-            "question": self.question,
+            "question": self.asked or self.question,
+            "searched_as": self.question,
             "passages": [p.as_dict() for p in self.passages],
             "answerable": self.answerable,
             "support": self.support,
@@ -272,7 +280,7 @@ class Retriever:
 
     def _result(self, query: Query, hits: list[Hit], dense: Ranked, ranked: Ranked) -> Retrieval:
         """The passages, and the abstention model's confidence that they answer the question."""
-        question = query.question
+        question = query.judged_as or query.question
         stems = frozenset(tokenize(question))
         agree = bool(ranked) and ranked[0][0] in {row for row, _ in dense[:3]}
         texts = [h.text for h in hits[:TOP_PASSAGES]]
@@ -291,7 +299,7 @@ class Retriever:
             notice = why_nothing_matches(self.index, query.filters)
         answerable = answerable and notice is None
         return Retrieval(
-            question,
+            query.question,
             passages,
             answerable,
             round(relevance, 6),
@@ -300,6 +308,7 @@ class Retriever:
             coverage=coverage(evidence, passages),
             support=support(evidence, answerable),
             reason=reason(evidence, answerable, [p.title for p in passages]),
+            judged_as=query.judged_as,
         )
 
     def _passage(self, rank: int, hit: Hit, stems: frozenset[str]) -> Passage:

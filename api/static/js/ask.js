@@ -7,6 +7,26 @@ import { openSource } from "./reader.js";
 const FIELDS = { q: "question", from: "date-from", to: "date-to", outlet: "outlet" };
 
 const DATES = new Set(["from", "to"]);
+const MAX_TURNS = 10; // the API's limit on earlier turns (rag.workbench.followup.MAX_TURNS)
+
+// The earlier questions of this conversation, sent with each question until "New conversation".
+let turns = [];
+
+export function newConversation() {
+  turns = [];
+  showConversation();
+}
+
+function showConversation() {
+  $("conversation").hidden = !turns.length;
+  $("earlier").replaceChildren(...turns.map((t, i) => h("q", { class: "turn" }, t.question, i < turns.length - 1 ? "; " : "")));
+}
+
+function remember(answer) {
+  const cited = answer.cited.map((n) => answer.citations[n - 1].source.doc_id);
+  const doc_ids = [...new Set(cited.length ? cited : answer.citations.slice(0, 1).map((p) => p.source.doc_id))];
+  turns = [...turns, { question: answer.question, searched_as: answer.searched_as, doc_ids }].slice(-MAX_TURNS);
+}
 
 // The form's values, dates as YYYY-MM-DD; a date that cannot be read throws a Problem.
 export function readState() {
@@ -143,7 +163,14 @@ function showExports(answer) {
   }
 }
 
+function showSearchedAs(answer) {
+  const rewritten = answer.searched_as !== answer.question;
+  $("searched-as").hidden = !rewritten;
+  $("searched-as").textContent = rewritten ? `Searched as: “${answer.searched_as}”` : "";
+}
+
 function showDone(answer) {
+  showSearchedAs(answer);
   showVerdict(answer);
   showExports(answer);
   const cited = new Set(answer.cited);
@@ -174,21 +201,27 @@ export async function ask(state, generator) {
   $("exports").hidden = true;
   $("evidence").hidden = true;
   $("also").hidden = true;
+  $("searched-as").hidden = true;
   say("Searching the articles…");
   busy(true);
   try {
-    const json = { question: state.q, generator: generator || null, stream: true, filters: filtersOf(state), cite: "all" };
+    const conversation = turns.length ? turns : null;
+    const json = { question: state.q, generator: generator || null, stream: true, filters: filtersOf(state), cite: "all", conversation };
     const response = await call("/answer", { method: "POST", json });
     for await (const { kind, data } of events(response)) {
       if (kind === "token") {
         $("answer").append(data);
         say("Writing the answer…");
-      } else if (kind === "done") showDone(data);
+      } else if (kind === "done") {
+        showDone(data);
+        remember(data);
+      }
       else if (kind === "error") throw new Problem(data.detail, data.status);
     }
   } catch (error) {
     say(error instanceof Problem ? error.message : `Something went wrong: ${error.message}`, "error");
   } finally {
     busy(false);
+    showConversation();
   }
 }

@@ -2,7 +2,7 @@
 
 import { $ } from "./dom.js";
 import { apiKey, call } from "./http.js";
-import { ask, readState, say, showState } from "./ask.js";
+import { ask, newConversation, readState, say, showState } from "./ask.js";
 import { installLibrary, loadLibrary, outlets, titles } from "./library.js";
 import { installList } from "./list.js";
 import { installReader } from "./reader.js";
@@ -72,6 +72,12 @@ function install() {
     suggest();
   });
   window.addEventListener("hashchange", showView);
+  $("new-conversation").addEventListener("click", () => {
+    newConversation();
+    $("question").value = "";
+    $("question").focus();
+    say("New conversation: the next question stands on its own.");
+  });
   $("ask").addEventListener("submit", (event) => {
     event.preventDefault();
     try {
