@@ -15,6 +15,7 @@ from api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from api.origins import HostCheck, allowed_hosts
 from api.routes import STATIC, router
 from api.throttle import Throttle
+from api.watch_routes import watch_router
 from rag.config import Settings
 from rag.service import RagService
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     app.state.throttle = Throttle(settings)
     app.state.gate = AnswerGate(settings.max_concurrent_answers)
     app.include_router(router(settings))
+    app.include_router(watch_router(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     docs.install(app)

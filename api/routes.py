@@ -80,7 +80,7 @@ async def health(service: Service) -> Any:
 async def query(service: Service, body: Annotated[QueryRequest, Body()]) -> dict[str, Any]:
     """The passages that best answer a question, each with its exact source span."""
     result = await service.query_async(
-        body.question, body.top_k, body.mode, _filters(body.filters), body.judge, _turns(body)
+        body.question, body.top_k, body.mode, filters_of(body.filters), body.judge, _turns(body)
     )
     return result.as_dict()
 
@@ -97,7 +97,7 @@ async def answer(service: Service, gate: Gate, body: Annotated[AnswerRequest, Bo
             body.top_k,
             body.generator,
             body.mode,
-            _filters(body.filters),
+            filters_of(body.filters),
             _turns(body),
         )
     except BaseException:
@@ -119,7 +119,10 @@ async def batch(service: Service, gate: Gate, body: Annotated[BatchRequest, Body
     """Many questions answered in turn, taking one of the answer slots for the whole list;
     streamed as a `row` event per question when asked."""
     questions = check_size(
-        [BatchQuestion(n, q.question, _filters(q.filters)) for n, q in enumerate(body.questions, 1)]
+        [
+            BatchQuestion(n, q.question, filters_of(q.filters))
+            for n, q in enumerate(body.questions, 1)
+        ]
     )
     if not gate.try_enter():
         return gate.refusal()
@@ -158,7 +161,7 @@ def _batch_events(
 async def timeline(service: Service, body: Annotated[TimelineRequest, Body()]) -> dict[str, Any]:
     """The passages about a question or name, grouped by their articles' publication days."""
     result = await run_in_threadpool(
-        service.timeline, body.question, body.top_k, _filters(body.filters)
+        service.timeline, body.question, body.top_k, filters_of(body.filters)
     )
     return result.as_dict()
 
@@ -330,7 +333,7 @@ def _document(root: Path, info: DocumentInfo) -> dict[str, Any]:
     }
 
 
-def _filters(given: FiltersIn | None) -> Filters:
+def filters_of(given: FiltersIn | None) -> Filters:
     return given.to_filters() if given else Filters()
 
 

@@ -100,7 +100,7 @@ class TurnIn(BaseModel):
         return Turn(self.question, tuple(self.doc_ids), self.searched_as)
 
 
-class AskRequest(BaseModel):
+class QuestionIn(BaseModel):
     """Strict JSON types throughout: "5" is not a number and "yes" is not a boolean."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -108,14 +108,7 @@ class AskRequest(BaseModel):
     question: Annotated[
         str, Field(description="What to look up", json_schema_extra={"pattern": VISIBLE})
     ]
-    top_k: TopK = 5
-    mode: SearchMode | None = Field(None, description=f"One of {', '.join(MODES)}")
     filters: FiltersIn | None = Field(None, description="Narrow to documents, dates or outlets")
-    conversation: Annotated[list[TurnIn], Field(max_length=MAX_TURNS)] | None = Field(
-        None,
-        description="The earlier turns, oldest first: a follow-up ('and what did he say "
-        "next?') is made standalone from them before it is searched (see `searched_as`)",
-    )
 
     @field_validator("question")
     @classmethod
@@ -126,6 +119,16 @@ class AskRequest(BaseModel):
         except InvalidQueryError as exc:
             raise PydanticCustomError("blank_question", str(exc)) from exc
         return value
+
+
+class AskRequest(QuestionIn):
+    top_k: TopK = 5
+    mode: SearchMode | None = Field(None, description=f"One of {', '.join(MODES)}")
+    conversation: Annotated[list[TurnIn], Field(max_length=MAX_TURNS)] | None = Field(
+        None,
+        description="The earlier turns, oldest first: a follow-up ('and what did he say "
+        "next?') is made standalone from them before it is searched (see `searched_as`)",
+    )
 
 
 class QueryRequest(AskRequest):
@@ -143,7 +146,7 @@ class AnswerRequest(AskRequest):
     )
 
 
-def bounded(model: type[AskRequest], max_chars: int) -> type[AskRequest]:
+def bounded(model: type[QuestionIn], max_chars: int) -> type[QuestionIn]:
     """The same request body with the deployment's question length limit in its schema."""
     question = Annotated[
         str,

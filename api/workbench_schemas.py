@@ -1,11 +1,13 @@
 """Bodies of the reporter's workbench routes: POST /batch (many questions in, a row per question
-out, each cited source with its exact quote) and POST /timeline (passages by date)."""
+out, each cited source with its exact quote), POST /timeline (passages by date) and /watches
+(a watch's own shape is rag.workbench.watches.base.Watch)."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import FiltersIn, Highlight, TopK
+from api.schemas import FiltersIn, Highlight, QuestionIn, TopK
 from rag.retrieval.coverage import Support
 from rag.workbench.batch import MAX_BATCH_QUESTIONS, BatchFormat
+from rag.workbench.watches.base import Watch
 
 
 class BatchItem(BaseModel):
@@ -96,3 +98,15 @@ class TimelineResponse(BaseModel):
     days: list[TimelineDay]
     undated: list[TimelineEntry] = Field(description="Passages whose article has no date")
     weeks: list[TimelineWeek] = Field(description="Articles per week, empty weeks included")
+
+
+class WatchRequest(QuestionIn):
+    """A question to watch, with the filters it is asked under."""
+
+
+class WatchList(BaseModel):
+    watches: list[Watch]
+
+
+class WatchRemoved(BaseModel):
+    removed: str

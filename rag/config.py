@@ -134,6 +134,9 @@ class Settings(BaseSettings):
         10_000, ge=1, description="A feed or JSON(L) file with more records is skipped"
     )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
+    max_watches: int = Field(
+        100, ge=1, description="Most questions that may watch the archive at once (`rag watch`)"
+    )
     max_body_bytes: int = Field(65536, ge=1024, description="Largest HTTP request body accepted")
     batch_wait_ms: float = Field(
         0.0,

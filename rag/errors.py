@@ -83,3 +83,11 @@ class StorageFullError(StorageError):
 
 class ConflictError(RagError):
     """The request is valid but conflicts with the index's state (the last document, a record)."""
+
+
+class WatchNotFoundError(RagError):
+    """No saved question has that id."""
+
+
+class WatchLimitError(ConflictError):
+    """As many questions are watched as RAG_MAX_WATCHES allows."""

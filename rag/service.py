@@ -1,10 +1,10 @@
 """The facade the CLI, the HTTP API and the eval all call: build, query, answer, describe."""
 
 import asyncio
-import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,9 +14,7 @@ from rag.config import Settings
 from rag.corpus.documents import Corpus
 from rag.embedding.embedder import Embedder
 from rag.errors import (
-    DocumentNotFoundError,
     RagError,
-    StaleDocumentError,
 )
 from rag.generation.answering import Answer, answer, stream_answer
 from rag.generation.base import Generator
@@ -29,11 +27,14 @@ from rag.judging.base import apply as apply_verdict
 from rag.query import Filters, Query, SearchMode, check_top_k, clean_question
 from rag.retrieval.retriever import Retrieval, Retriever
 from rag.serving.memory import release_freed_memory
-from rag.serving.reloading import CorpusWatcher, Repeater
+from rag.serving.reloading import CorpusWatcher, Nudged, Repeater
 from rag.serving.runner import QueryRunner
-from rag.workbench.followup import Rewrite, Turn, by_model, by_rules, check_turns, followed
+from rag.workbench.followup import Rewrite, Turn, followed, standalone
 from rag.workbench.timeline import Timeline, query_for
 from rag.workbench.timeline import build as build_timeline
+from rag.workbench.watches.base import Change, Watch
+from rag.workbench.watches.desk import Watches
+from rag.workbench.watches.stores import store_for
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class RagService:
         self._loaded: _Loaded | None = None
         self._swap_lock = threading.Lock()
         self._runner: QueryRunner | None = None
-        self._background: list[Repeater | CorpusWatcher] = []
+        self._background: list[Repeater | CorpusWatcher | Nudged] = []
+        self._rechecks: Nudged | None = None  # re-answers watched questions after a reload
         self.problem: str | None = None  # why the index on disk cannot be loaded, while serving
         self.generators = Generators(settings, lambda: self.embedder)
         self._judge: Judge | None = None
@@ -161,6 +163,8 @@ class RagService:
                 return False  # another thread already loaded this one
             self._loaded = _Loaded(index, Retriever(index, self.embedder, self.settings))
         release_freed_memory()
+        if self._rechecks is not None:
+            self._rechecks.nudge()
         return True
 
     def _newer(self, generation: str) -> bool:
@@ -168,10 +172,14 @@ class RagService:
         return self._loaded is None or generation != self._loaded.index.generation
 
     def watch(self, corpus: bool = False) -> None:
-        """Pick up new generations written by any process; with `corpus`, re-index on file edits."""
-        self._background.append(
-            Repeater(self.refresh, self.settings.reload_interval_s, "index-reloader")
-        )
+        """Pick up new generations written by any process, and re-answer watched questions
+        after each; with `corpus`, re-index on file edits."""
+        self._rechecks = Nudged(self.recheck_watches, "watch-rechecks")
+        self._rechecks.nudge()  # the index may have moved since the watches were last checked
+        self._background += [
+            self._rechecks,
+            Repeater(self.refresh, self.settings.reload_interval_s, "index-reloader"),
+        ]
         if corpus:
             root = self.index.corpus_root
             self._background.append(CorpusWatcher(root, lambda: self.update(root, progress=False)))
@@ -197,24 +205,7 @@ class RagService:
 
     def document(self, doc_id: str) -> tuple[DocumentInfo, str]:
         """One indexed document and its text view, the exact text its offsets index."""
-        index = self.index
-        info = index.document(doc_id)
-        if info is None:
-            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
-        if info.stored_view or index.all_views:
-            return info, index.views[doc_id]
-        try:
-            data = (index.root_of(info) / doc_id).read_bytes()
-        except OSError as exc:
-            raise StaleDocumentError(
-                f"{doc_id!r} is indexed but cannot be read ({exc.strerror}): run `rag index`"
-            ) from exc
-        if hashlib.sha256(data).hexdigest() != info.sha256:
-            raise StaleDocumentError(
-                f"{doc_id!r} changed on disk since it was indexed, so its offsets are stale: "
-                "run `rag index` (a server picks the update up by itself)"
-            )
-        return info, data.decode("utf-8")
+        return self.index.text_view(doc_id)
 
     def start_batching(self) -> None:
         """Let concurrent query() calls share the model's workers (used by the HTTP server)."""
@@ -227,6 +218,7 @@ class RagService:
         for worker in self._background:
             worker.stop()
         self._background.clear()
+        self._rechecks = None
         if self._runner is not None:
             self._runner.close()
             self._runner = None
@@ -269,23 +261,10 @@ class RagService:
         return self.judged(result) if judge else result
 
     def standalone(self, question: str, conversation: Sequence[Turn] = ()) -> Rewrite:
-        """What to search for a question asked after `conversation` (the question itself when
-        it needs nothing from it): the language model's rewrite when one is configured."""
-        question = clean_question(question, self.settings.max_question_chars)
-        turns = [
-            Turn(
-                clean_question(t.question, self.settings.max_question_chars),
-                t.doc_ids,
-                t.searched_as and clean_question(t.searched_as, self.settings.max_question_chars),
-            )
-            for t in check_turns(conversation)
-        ]
-        if not turns:
-            return Rewrite(question, None)
-        model = self.generators.chat_model()
-        if model is None:
-            return by_rules(question, turns)
-        return by_model(model, question, turns, self.settings.max_question_chars)
+        """What to search for a question asked after `conversation` (see rag.workbench.followup)."""
+        return standalone(
+            question, conversation, self.generators.chat_model, self.settings.max_question_chars
+        )
 
     def judged(self, retrieval: Retrieval) -> Retrieval:
         """The retrieval as RAG_JUDGE sees it (the default judge keeps it as it is)."""
@@ -372,6 +351,28 @@ class RagService:
     ) -> Timeline:
         """The passages about a question or name, by their articles' publication dates."""
         return build_timeline(self.query(question, query_for(top_k), filters=filters))
+
+    @cached_property
+    def watched(self) -> Watches:
+        """The questions that watch this archive (stored with its index)."""
+        return Watches(store_for(self.settings, self.home), self.settings.max_watches)
+
+    def watch_question(self, question: str, filters: Filters | None = None) -> Watch:
+        """Save a question to re-answer after every update, with the answer it has now."""
+        filters = filters or Filters()
+        now = self.answer(question, filters=filters)
+        return self.watched.add(now.question, filters, now, self.index.generation)
+
+    def recheck_watches(self) -> list[Change]:
+        """Re-answer the watched questions not yet checked against the loaded generation, each
+        behind any question waiting for the model (like indexing); returns what changed."""
+        return self.watched.check(self.index.generation, self._answer_in_background)
+
+    def _answer_in_background(self, question: str, filters: Filters) -> Answer:
+        query = self.make_query(question, filters=filters)
+        vectors = self.embedder.embed_queries([query.question], urgent=False)
+        result = self.retriever.search([query], vectors)[0]
+        return answer(self.judged(result), self.generator())
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.index.documents)

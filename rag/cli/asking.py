@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.cli.render import filter_flags, filters_of, print_report, render, render_citations
+from rag.cli.workbench import print_rechecks
 from rag.config import Settings
 from rag.errors import RagError
 from rag.generation.cite import CITE_FORMATS, export
@@ -80,8 +81,10 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     for doc_id in args.restore:
         print(f"restored {doc_id}: {service.restore(doc_id).summary()}")
     if args.restore:
+        print_rechecks(service)
         return 0
     print_report(service, service.update(args.corpus, full=args.full, progress=True))
+    print_rechecks(service)
     return 0
 
 

@@ -38,6 +38,25 @@ def register(sub: Any) -> None:
     p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
     p.set_defaults(handler=_ask)
 
+    p = sub.add_parser("watch", help="questions that watch the archive: add, list, show, remove")
+    what = p.add_subparsers(metavar="ACTION", required=True)
+    add = what.add_parser("add", help="save a question; it is re-answered after every update")
+    add.add_argument("question")
+    filter_flags(add)
+    add.set_defaults(handler=_watch_add)
+    what.add_parser("list", help="every watched question and its changes").set_defaults(
+        handler=_watch_list
+    )
+    show = what.add_parser("show", help="one watched question with its history")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true", help="print the JSON body of GET /watches/ID")
+    show.set_defaults(handler=_watch_show)
+    remove = what.add_parser("remove", help="stop watching a question")
+    remove.add_argument("id")
+    remove.set_defaults(handler=_watch_remove)
+    check = what.add_parser("check", help="re-answer the watched questions now")
+    check.set_defaults(handler=_watch_check)
+
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     questions = read_csv(args.batch)
@@ -81,3 +100,64 @@ def _timeline(args: argparse.Namespace, settings: Settings) -> int:
     if not result.days and not result.undated:
         print("No passage holds enough of the question's names and words to date a story.")
     return 0
+
+
+def _opened(settings: Settings) -> RagService:
+    service = RagService(settings)
+    service.open()
+    return service
+
+
+def _watch_add(args: argparse.Namespace, settings: Settings) -> int:
+    watch = _opened(settings).watch_question(args.question, filters_of(args))
+    print(f"watching {watch.id}: {watch.question}")
+    print(f"  now: {watch.last.support}: {textwrap.shorten(watch.last.answer, 200)}")
+    return 0
+
+
+def _watch_list(args: argparse.Namespace, settings: Settings) -> int:
+    watches = _opened(settings).watched.all()
+    for w in watches:
+        moved = (
+            f"{len(w.history)} change(s), last {w.history[-1].after.checked_at}"
+            if w.history
+            else "no change yet"
+        )
+        print(f"{w.id}  {w.last.support:<16} {moved}  {w.question}")
+    if not watches:
+        print('No watched questions: add one with `rag watch add "question"`.')
+    return 0
+
+
+def _watch_show(args: argparse.Namespace, settings: Settings) -> int:
+    watch = _opened(settings).watched.get(args.id)
+    if args.json:
+        print(watch.model_dump_json(indent=2))
+        return 0
+    print(f"{watch.id}: {watch.question} (watched since {watch.created_at})")
+    print(f"now ({watch.last.generation}): {watch.last.support}: {watch.last.answer}")
+    for change in reversed(watch.history):
+        print(f"- {change.after.checked_at}: {change.summary}")
+    return 0
+
+
+def _watch_remove(args: argparse.Namespace, settings: Settings) -> int:
+    _opened(settings).watched.remove(args.id)
+    print(f"stopped watching {args.id}")
+    return 0
+
+
+def _watch_check(args: argparse.Namespace, settings: Settings) -> int:
+    print_rechecks(_opened(settings))
+    return 0
+
+
+def print_rechecks(service: RagService) -> None:
+    """Re-answer the watched questions (after an update) and say what moved."""
+    watched = len(service.watched.all())
+    if not watched:
+        return
+    changes = service.recheck_watches()
+    print(f"Watched questions: {watched} re-checked, {len(changes)} changed")
+    for change in changes:
+        print(f"  {change.summary}")

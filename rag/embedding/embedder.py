@@ -57,9 +57,10 @@ class Embedder(Protocol):
         ...
 
     def embed_queries(
-        self, texts: Sequence[str], side_by_side: bool = False
+        self, texts: Sequence[str], side_by_side: bool = False, urgent: bool = True
     ) -> NDArray[np.float32]:
-        """`side_by_side`: up to `query_runners` callers embed at once (a server's workers)."""
+        """`side_by_side`: up to `query_runners` callers embed at once (a server's workers);
+        not `urgent`: wait behind questions like indexing does (re-checking watched questions)."""
         ...
 
 
@@ -285,11 +286,11 @@ class SentenceTransformerEmbedder:
         return out
 
     def embed_queries(
-        self, texts: Sequence[str], side_by_side: bool = False
+        self, texts: Sequence[str], side_by_side: bool = False, urgent: bool = True
     ) -> NDArray[np.float32]:
         model = self.model
         extra = {"side_by_side": True} if side_by_side and self.query_runners > 1 else {}
-        with self._lock.urgent():
+        with self._lock.urgent() if urgent else self._lock.background(len(texts)):
             vectors = model.encode_query(
                 list(texts),
                 batch_size=max(len(texts), 1),

@@ -11,7 +11,13 @@ from rag import registry
 from rag.config import Settings
 from rag.corpus.chunking import Chunk
 from rag.embedding.embedder import Embedder
-from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    StaleDocumentError,
+)
 from rag.index.folder import LOCK, current_generation, is_generation, is_legacy
 from rag.index.integrity import check_counts, damaged, read_manifest, verify
 from rag.index.records import (
@@ -66,6 +72,27 @@ class LoadedIndex:
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.by_id.get(doc_id)
+
+    def text_view(self, doc_id: str) -> tuple[DocumentInfo, str]:
+        """One indexed document and its text view, the exact text its offsets index; the file
+        itself for plain text, refused when it changed since it was indexed."""
+        info = self.document(doc_id)
+        if info is None:
+            raise DocumentNotFoundError(f"No document {doc_id[:120]!r} in the index")
+        if info.stored_view or self.all_views:
+            return info, self.views[doc_id]
+        try:
+            data = (self.root_of(info) / doc_id).read_bytes()
+        except OSError as exc:
+            raise StaleDocumentError(
+                f"{doc_id!r} is indexed but cannot be read ({exc.strerror}): run `rag index`"
+            ) from exc
+        if hashlib.sha256(data).hexdigest() != info.sha256:
+            raise StaleDocumentError(
+                f"{doc_id!r} changed on disk since it was indexed, so its offsets are stale: "
+                "run `rag index` (a server picks the update up by itself)"
+            )
+        return info, data.decode("utf-8")
 
     @cached_property
     def articles(self) -> list[ArticleInfo]:

@@ -30,6 +30,33 @@ class Repeater:
         self._thread.join(timeout=10)
 
 
+class Nudged:
+    """Runs `fn` on a daemon thread after each nudge (nudges that arrive while it runs make one
+    more run, not one each); errors are logged."""
+
+    def __init__(self, fn: Callable[[], object], name: str) -> None:
+        self._fn = fn
+        self._due, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        self._due.set()
+
+    def _run(self) -> None:
+        while self._due.wait() and not self._stop.is_set():
+            self._due.clear()
+            try:
+                self._fn()
+            except Exception:  # noqa: BLE001 - the next nudge tries again
+                log.exception("background %s failed; will try again", self._thread.name)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._due.set()
+        self._thread.join(timeout=10)
+
+
 class CorpusWatcher:
     """Runs `on_change` after files under `root` change (watchfiles: inotify, debounced)."""
 

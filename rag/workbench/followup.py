@@ -11,13 +11,14 @@ own subject is searched as it is.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.errors import GeneratorError, InvalidQueryError
 from rag.generation.answering import Answer
 from rag.generation.base import ChatModel
 from rag.generation.prompt import fence
+from rag.query import clean_question
 from rag.retrieval.evidence import RARE_WORD, key_terms
 from rag.retrieval.retriever import Passage, Retrieval
 
@@ -86,6 +87,30 @@ def check_turns(turns: Sequence[Turn]) -> Sequence[Turn]:
     return turns
 
 
+def standalone(
+    question: str,
+    conversation: Sequence[Turn],
+    model: Callable[[], ChatModel | None],
+    max_chars: int,
+) -> Rewrite:
+    """What to search for a question asked after `conversation`: the question itself when it
+    needs nothing from it, else the language `model`'s rewrite when there is one, else the
+    rules'. Every turn is checked as a question is."""
+    question = clean_question(question, max_chars)
+    turns = [
+        Turn(
+            clean_question(t.question, max_chars),
+            t.doc_ids,
+            t.searched_as and clean_question(t.searched_as, max_chars),
+        )
+        for t in check_turns(conversation)
+    ]
+    if not turns:
+        return Rewrite(question, None)
+    chat = model()
+    return by_rules(question, turns) if chat is None else by_model(chat, question, turns, max_chars)
+
+
 def refers_back(question: str) -> bool:
     """True when the question leans on an earlier turn: a pronoun or a demonstrative, an
     elliptical opening, or no name or number of its own."""
@@ -125,7 +150,7 @@ def by_rules(question: str, turns: Sequence[Turn]) -> Rewrite:
 def by_model(model: ChatModel, question: str, turns: Sequence[Turn], max_chars: int) -> Rewrite:
     """Ask the language model; its reply must be one short question, else the rules decide."""
     fallback = by_rules(question, turns)
-    if not turns:
+    if fallback.by is None:  # needs nothing from the conversation: no model call
         return fallback
     history = "\n".join(f"Q: {fence(t.standalone)}" for t in turns[-READ_TURNS:])
     messages = [

@@ -3,9 +3,11 @@ as a conversation, and watched questions with their changes."""
 
 import re
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser import Tab
+from tests.conftest import WRITE
 
 
 def submit(page: Page, question: str) -> None:
@@ -36,4 +38,36 @@ def test_a_follow_up_is_asked_in_the_conversation_until_a_new_one(tab: Tab) -> N
     expect(page.locator("#status")).to_contain_text("New conversation")
     submit(page, "How much was it worth?")
     expect(page.locator("#searched-as")).to_be_hidden()
+    assert not tab.unexpected()
+
+
+def test_a_watched_question_shows_a_badge_and_the_change_after_an_upload(
+    tab: Tab, site: str
+) -> None:
+    page = tab.page
+    page.goto("/")
+    question = "Who won the contract to dredge the main channel?"
+    submit(page, question)
+    page.click("#watch-button")
+    expect(page.locator("#status")).to_contain_text("Watching “Who won the contract")
+    expect(page.locator("#watch-badge")).to_be_hidden()
+
+    correction = (
+        "Dredging contract withdrawn\n\nThe port authority withdrew the contract to dredge the "
+        "main channel from Tidewater Marine and awarded it to Harbour Works instead.\n"
+    )
+    upload = {"doc_id": "correction.txt", "text": correction}
+    headers = {"authorization": f"Bearer {WRITE}"}
+    assert httpx.post(f"{site}/documents", json=upload, headers=headers, timeout=120).is_success
+
+    badge = page.locator("#watch-badge")
+    expect(badge).to_have_text("1", timeout=15_000)
+    page.click("#tab-watched")
+    watch = page.locator("#watched-list .watch").first
+    expect(watch).to_contain_text(question)
+    expect(watch.locator(".change strong")).to_contain_text("new: 1 article")
+    expect(watch.locator(".change .after")).to_contain_text("Harbour Works")
+    expect(badge).to_be_hidden()
+    watch.locator("button", has_text="Stop watching").click()
+    expect(page.locator("#watched-list .watch")).to_have_count(0)
     assert not tab.unexpected()

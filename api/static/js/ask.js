@@ -3,6 +3,7 @@
 import { $, byline, formatDate, h, marked, pages, parseDate, tell } from "./dom.js";
 import { call, events, Problem } from "./http.js";
 import { openSource } from "./reader.js";
+import { watchQuestion } from "./watches.js";
 
 const FIELDS = { q: "question", from: "date-from", to: "date-to", outlet: "outlet" };
 
@@ -169,6 +170,11 @@ function showSearchedAs(answer) {
   $("searched-as").textContent = rewritten ? `Searched as: “${answer.searched_as}”` : "";
 }
 
+function showWatch(answer, filters) {
+  $("watch-line").hidden = false;
+  $("watch-button").onclick = () => watchQuestion(answer.searched_as, filters);
+}
+
 function showDone(answer) {
   showSearchedAs(answer);
   showVerdict(answer);
@@ -202,6 +208,7 @@ export async function ask(state, generator) {
   $("evidence").hidden = true;
   $("also").hidden = true;
   $("searched-as").hidden = true;
+  $("watch-line").hidden = true;
   say("Searching the articles…");
   busy(true);
   try {
@@ -214,6 +221,7 @@ export async function ask(state, generator) {
         say("Writing the answer…");
       } else if (kind === "done") {
         showDone(data);
+        showWatch(data, json.filters);
         remember(data);
       }
       else if (kind === "error") throw new Problem(data.detail, data.status);

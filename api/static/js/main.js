@@ -1,4 +1,4 @@
-// Wires the page: the API key, the four views (Ask, List, Timeline, Archive), and a shared ?q= link on arrival.
+// Wires the page: the API key, the five views (Ask, List, Timeline, Watched, Archive), and a shared ?q= link on arrival.
 
 import { $ } from "./dom.js";
 import { apiKey, call } from "./http.js";
@@ -7,18 +7,20 @@ import { installLibrary, loadLibrary, outlets, titles } from "./library.js";
 import { installList } from "./list.js";
 import { installReader } from "./reader.js";
 import { installTimeline } from "./timeline.js";
+import { installWatches, refresh as refreshWatches } from "./watches.js";
 
-const VIEWS = { "#list": "list", "#timeline": "timeline", "#archive": "archive" };
+const VIEWS = { "#list": "list", "#timeline": "timeline", "#watched": "watched", "#archive": "archive" };
 
 function showView() {
   const view = VIEWS[location.hash] || "ask";
-  for (const name of ["ask", "list", "timeline", "archive"]) {
+  for (const name of ["ask", "list", "timeline", "watched", "archive"]) {
     $(name === "archive" ? "library-view" : `${name}-view`).hidden = view !== name;
     $(`tab-${name}`).setAttribute("aria-current", view === name ? "page" : "false");
   }
   const archive = view === "archive";
   $("status").hidden = view !== "ask";
   if (archive) loadLibrary().catch((error) => say(error.message, "error"));
+  if (view === "watched") refreshWatches(true).catch((error) => say(error.message, "error"));
 }
 
 // The placeholder names an article this archive holds, not the demo corpus.
@@ -50,7 +52,7 @@ async function loadGenerators() {
 
 async function load() {
   try {
-    await Promise.all([loadGenerators(), loadLibrary()]);
+    await Promise.all([loadGenerators(), loadLibrary(), refreshWatches()]);
     return true;
   } catch (error) {
     say(error.message, "error");
@@ -67,6 +69,7 @@ function install() {
   installReader();
   installList();
   installTimeline();
+  installWatches();
   installLibrary(() => {
     fillOutlets();
     suggest();
