@@ -44,7 +44,7 @@ def watch_router(settings: Settings) -> APIRouter:
     route = api.add_api_route
     route("/watches", bounded_body(add_watch, settings), methods=["POST"], status_code=201,
           response_model=Watch, dependencies=[*changes, limited("answer")],
-          responses=documented(settings, 403, 409, 413, 415, 422, 429, 503))  # fmt: skip
+          responses=documented(settings, 400, 403, 409, 413, 415, 422, 429, 503))  # fmt: skip
     route("/watches", list_watches, response_model=WatchList, dependencies=reads,
           responses=documented(settings, 503))  # fmt: skip
     route("/watches/{watch_id}", get_watch, response_model=Watch, dependencies=reads,

@@ -202,6 +202,13 @@ class Settings(BaseSettings):
     openai_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout")
     openai_retries: int = Field(2, ge=0, le=10, description="Retries on 5xx / connection errors")
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
+    gguf_model: Path | None = Field(
+        None, description="A local .gguf model file for the 'gguf' generator (llama.cpp in-process)"
+    )
+    gguf_threads: int = Field(2, ge=1, description="CPU threads llama.cpp uses for the gguf model")
+    gguf_context: int = Field(
+        4096, ge=512, description="Context size (tokens) of the gguf model: prompt plus answer"
+    )
     max_answer_tokens: int = Field(256, ge=1, le=8192, description="Longest generated answer")
 
     @field_validator(

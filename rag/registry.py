@@ -30,6 +30,7 @@ BUILTIN: dict[str, dict[str, str]] = {
         "extractive": "rag.generation.extractive:ExtractiveGenerator",
         "openai": "rag.generation.openai_compat:OpenAICompatGenerator",
         "transformers": "rag.generation.transformers_local:TransformersGenerator",
+        "gguf": "rag.generation.gguf:GgufGenerator",
     },
     "judge": {
         "signals": "rag.judging.signals:SignalsJudge",

@@ -170,3 +170,35 @@ def test_background_work_goes_smallest_first_but_a_long_wait_counts() -> None:
         for f in [first, *waiting]:
             f.result()
     assert order == ["small", "large, waiting 60 s", "large, fresh"]
+
+
+def test_a_watched_question_is_embedded_behind_the_questions_being_asked(
+    seed_service: RagService,
+) -> None:
+    """Re-checking watches embeds with urgent=False: it waits while a question holds the model."""
+    embedder = seed_service.embedder
+    lock = embedder._lock  # type: ignore[attr-defined]
+    holding, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def question() -> None:
+        with lock.urgent():
+            holding.set()
+            release.wait(5)
+            order.append("question")
+
+    def watch() -> Any:
+        vectors = embedder.embed_queries(["who?"], urgent=False)
+        order.append("watch")
+        return vectors
+
+    with ThreadPoolExecutor(2) as pool:
+        asked = pool.submit(question)
+        holding.wait(5)
+        watched = pool.submit(watch)
+        time.sleep(0.2)
+        assert not watched.done()  # waiting for the model behind the question
+        release.set()
+        asked.result()
+        assert watched.result().shape == (1, embedder.dim)
+    assert order == ["question", "watch"]
