@@ -17,21 +17,23 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from api.admission import AnswerGate
 from api.auth import read_guard, write_guard
+from api.document_schemas import (
+    DeleteResponse,
+    DocumentsResponse,
+    DocumentText,
+    RestoreResponse,
+    WriteResponse,
+)
 from api.errors import documented, status_for
 from api.schemas import (
     AnswerRequest,
     AnswerResponse,
     AskRequest,
-    DeleteResponse,
-    DocumentsResponse,
-    DocumentText,
     FiltersIn,
     GeneratorInfo,
     Health,
     QueryRequest,
     QueryResponse,
-    RestoreResponse,
-    WriteResponse,
     bounded,
 )
 from api.throttle import limited

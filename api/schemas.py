@@ -1,6 +1,6 @@
-"""Request and response bodies of the HTTP contract (see DESIGN.md / README)."""
+"""Request and response bodies of the HTTP contract (see DESIGN.md / README): asking and
+answering; the archive's in document_schemas, the workbench's in workbench_schemas."""
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -23,8 +23,6 @@ from rag.retrieval.coverage import SUPPORT, Support
 from rag.workbench.followup import MAX_TURNS, Turn
 
 VISIBLE = r"[^\s\x00-\x1f\x7f]"  # a question holds at least one visible character
-JSON_DOC_ID = r"^[\w-]+(/[\w-]+)*\.(txt|md)$"  # JSON uploads are plain-text articles
-TEXT = r"^[^\x00]*[^\s\x00\ufeff][^\x00]*$"  # something to index, and no NUL
 
 
 def _whole(value: Any) -> Any:
@@ -252,6 +250,34 @@ class QuoteOut(BaseModel):
     text: str
 
 
+class ClaimEvidence(BaseModel):
+    doc_id: str
+    start: int
+    end: int
+
+
+class ClaimOut(BaseModel):
+    text: str = Field(description="One sentence of the answer, without its markers")
+    start: int = Field(description="Where the sentence is in `answer`")
+    end: int
+    citations: list[int] = Field(description="The passages its [n] markers cite")
+    supported: bool | Literal["uncited"] = Field(
+        description="Whether the cited passages support it; 'uncited' when it cites none"
+    )
+    evidence: ClaimEvidence | None = Field(
+        description="The cited passage's sentence (span in its document) closest to it"
+    )
+    problems: list[str] = Field(description="Why it is not supported, fact by fact")
+    similarity: float | None
+
+
+class ClaimsSummary(BaseModel):
+    supported: int
+    unsupported: int
+    uncited: int
+    dropped: int = Field(description="Unsupported sentences removed (RAG_DROP_UNSUPPORTED)")
+
+
 class AnswerResponse(Judged):
     answer: str
     citations: list[PassageOut] = Field(
@@ -268,6 +294,10 @@ class AnswerResponse(Judged):
     )
     quotes: list[QuoteOut] = Field(description="Exact spans of quoted sentences (extractive only)")
     relevance: float
+    claims: list[ClaimOut] = Field(
+        description="Each sentence of the answer checked against the passages it cites"
+    )
+    claims_summary: ClaimsSummary
     exports: dict[CiteFormat, str] = Field(
         default_factory=dict,
         description="The cited sources in each format asked for with `cite`, as text to paste "
@@ -293,108 +323,4 @@ class Health(BaseModel):
     corpus_dir: str = Field(description="The user's folder of articles (never written to)")
     uploads_dir: str | None = Field(
         description="Where uploaded documents are kept (null: in the Milvus index itself)"
-    )
-
-
-class ArticleOut(BaseModel):
-    title: str | None
-    start: int
-    end: int
-    published: str | None = None
-    author: str | None = None
-    outlet: str | None = None
-    url: str | None = None
-    copies: str | None = Field(None, description="Shared by near-duplicate articles")
-
-
-class DocumentOut(BaseModel):
-    doc_id: str
-    path: str
-    sha256: str
-    chars: int
-    chunks: int
-    format: str
-    pages: list[list[int]] = Field(description="PDFs: [start, end) of each page in the text view")
-    uploaded: bool = Field(
-        description="Uploaded (DELETE deletes the file) rather than the user's corpus file "
-        "(DELETE leaves it on disk and lists it as excluded until it is restored)"
-    )
-    articles: list[ArticleOut]
-
-
-class DocumentText(DocumentOut):
-    text: str = Field(description="The text view: passage offsets index this exact text")
-
-
-class DocumentIn(BaseModel):
-    """One document sent as JSON; its doc_id is its path inside the corpus folder."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    doc_id: Annotated[
-        str,
-        Field(
-            description="Path in the corpus folder, e.g. 'local/2024-05-01-harbour.txt' (JSON "
-            "takes .txt/.md; send other formats as multipart files)",
-            json_schema_extra={"pattern": JSON_DOC_ID},
-        ),
-    ]
-    text: Annotated[
-        str,
-        Field(description="The article text", json_schema_extra={"pattern": TEXT}),
-    ]
-
-    @field_validator("doc_id")
-    @classmethod
-    def _plain_path(cls, value: str) -> str:
-        if not re.fullmatch(JSON_DOC_ID, value):
-            raise PydanticCustomError(
-                "doc_id",
-                "doc_id must be a .txt or .md path of letters, digits, '_' and '-' in folders "
-                "separated by '/', such as 'local/harbour-2024.txt'; upload other names as files",
-            )
-        return value
-
-    @field_validator("text")
-    @classmethod
-    def _indexable(cls, value: str) -> str:
-        if not re.fullmatch(TEXT, value, flags=re.S):
-            raise PydanticCustomError("text", "text is empty or holds a NUL character")
-        return value
-
-
-class WrittenDocument(BaseModel):
-    doc_id: str
-    status: Literal["added", "replaced", "unchanged"]
-    chunks: int
-    articles: list[ArticleOut]
-
-
-class WriteResponse(BaseModel):
-    documents: list[WrittenDocument]
-    generation: str
-    summary: str = Field(description="What the update changed, as `rag index` prints it")
-
-
-class DeleteResponse(BaseModel):
-    deleted: str
-    generation: str
-    summary: str
-    kept_on_disk: bool = Field(
-        description="True when the file is the user's own: it stays on disk, left out of the "
-        "index until restored (POST /documents/{doc_id}/restore or `rag index --restore`)"
-    )
-
-
-class RestoreResponse(BaseModel):
-    restored: str
-    generation: str
-    summary: str
-
-
-class DocumentsResponse(BaseModel):
-    documents: list[DocumentOut]
-    skipped: list[dict[str, Any]]
-    excluded: list[str] = Field(
-        description="Corpus files removed from the archive; each stays on disk and can be restored"
     )

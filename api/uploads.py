@@ -5,7 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.schemas import DocumentIn
+from api.document_schemas import DocumentIn
 
 MAX_FILES = 100
 

@@ -202,6 +202,10 @@ class Settings(BaseSettings):
     openai_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout")
     openai_retries: int = Field(2, ge=0, le=10, description="Retries on 5xx / connection errors")
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
+    drop_unsupported: bool = Field(
+        False,
+        description="Remove answer sentences the cited passages do not support (default: flag them)",
+    )
     gguf_model: Path | None = Field(
         None, description="A local .gguf model file for the 'gguf' generator (llama.cpp in-process)"
     )

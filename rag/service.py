@@ -16,9 +16,10 @@ from rag.embedding.embedder import Embedder
 from rag.errors import (
     RagError,
 )
-from rag.generation.answering import Answer, answer, stream_answer
+from rag.generation.answering import Answer, Checking, answer, stream_answer
 from rag.generation.base import Generator
 from rag.generation.catalog import Generators
+from rag.generation.claims import ClaimChecker
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import DeltaHome, IndexHome, home_for
 from rag.index.prepared import PreparedEmbedder
@@ -330,7 +331,8 @@ class RagService:
     ) -> Answer:
         """Retrieve, then write an answer that cites the passages (or say the articles do not cover it)."""
         gen = self.generator(generator)
-        return answer(self.query(question, top_k, mode, filters, True, conversation), gen)
+        retrieval = self.query(question, top_k, mode, filters, True, conversation)
+        return answer(retrieval, gen, self.checking)
 
     def stream_answer(
         self,
@@ -344,13 +346,18 @@ class RagService:
         """Like answer(), as pieces of text followed by the final Answer. Errors surface before streaming."""
         gen = self.generator(generator)
         retrieval = self.query(question, top_k, mode, filters, True, conversation)
-        return stream_answer(retrieval, gen)
+        return stream_answer(retrieval, gen, self.checking)
 
     def timeline(
         self, question: str, top_k: int | None = None, filters: Filters | None = None
     ) -> Timeline:
         """The passages about a question or name, by their articles' publication dates."""
         return build_timeline(self.query(question, query_for(top_k), filters=filters))
+
+    @cached_property
+    def checking(self) -> Checking:
+        """Every answer's sentences checked against the passages they cite."""
+        return Checking(ClaimChecker(self.embedder), self.settings.drop_unsupported)
 
     @cached_property
     def watched(self) -> Watches:
@@ -372,7 +379,7 @@ class RagService:
         query = self.make_query(question, filters=filters)
         vectors = self.embedder.embed_queries([query.question], urgent=False)
         result = self.retriever.search([query], vectors)[0]
-        return answer(self.judged(result), self.generator())
+        return answer(self.judged(result), self.generator(), self.checking)
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.index.documents)

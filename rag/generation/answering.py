@@ -1,11 +1,12 @@
 """Passages -> answer: abstain when retrieval is not relevant enough, check every [n] marker."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.generation.base import Generator, Quote
 from rag.generation.citations import check_citations, cited_markers
+from rag.generation.claims import Claim, ClaimChecker, summarise, without_unsupported
 from rag.retrieval.retriever import Retrieval
 
 NOT_COVERED = (
@@ -26,6 +27,8 @@ class Answer:
     generator: str
     dropped_citations: tuple[int, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    dropped_claims: int = 0
 
     @property
     def cited(self) -> list[int]:
@@ -52,22 +55,47 @@ class Answer:
             "coverage": [c.as_dict() for c in self.citations.coverage],
             "judge": self.citations.judge,
             "exports": exports or {},
+            "claims": [c.as_dict() for c in self.claims],
+            "claims_summary": summarise(self.claims, self.dropped_claims),
         }
 
 
-def answer(retrieval: Retrieval, generator: Generator) -> Answer:
-    """Ask the generator only when retrieval found something relevant enough."""
+@dataclass(frozen=True)
+class Checking:
+    """How answers are checked: the checker, and whether unsupported sentences are removed."""
+
+    checker: ClaimChecker
+    drop_unsupported: bool = False
+
+
+def answer(retrieval: Retrieval, generator: Generator, checker: Checking | None = None) -> Answer:
+    """Ask the generator only when retrieval found something relevant enough; check each
+    sentence against the passages it cites when a `checker` is given."""
     if not retrieval.answerable:
         return Answer(retrieval.question, _declined(retrieval), retrieval, False, generator.name)
     draft = generator.generate(retrieval.reading, retrieval.passages)
     text, dropped = check_citations(draft.text, len(retrieval.passages))
-    return Answer(
+    done = Answer(
         retrieval.question, text, retrieval, True, generator.name, tuple(dropped), draft.quotes
     )
+    return checked(done, checker)
 
 
-def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | Answer]:
-    """Yield answer pieces as they come, then the checked Answer as the last item."""
+def checked(done: Answer, checking: Checking | None) -> Answer:
+    """The answer with its claims checked (and, when asked, its unsupported sentences removed)."""
+    if checking is None or not done.answerable:
+        return done
+    claims = checking.checker.check(done.answer, done.citations.passages)
+    text, kept = done.answer, claims
+    if checking.drop_unsupported:
+        text, kept = without_unsupported(done.answer, claims)
+    return replace(done, answer=text, claims=kept, dropped_claims=len(claims) - len(kept))
+
+
+def stream_answer(
+    retrieval: Retrieval, generator: Generator, checker: Checking | None = None
+) -> Iterator[str | Answer]:
+    """Yield answer pieces as they come, then the checked Answer (its claims too) last."""
     if not retrieval.answerable:
         yield _declined(retrieval)
         yield Answer(retrieval.question, _declined(retrieval), retrieval, False, generator.name)
@@ -81,9 +109,10 @@ def stream_answer(retrieval: Retrieval, generator: Generator) -> Iterator[str | 
         pieces.append(piece)
         yield piece
     text, dropped = check_citations("".join(pieces), len(retrieval.passages))
-    yield Answer(
+    done = Answer(
         retrieval.question, text, retrieval, True, generator.name, tuple(dropped), tuple(quotes)
     )
+    yield checked(done, checker)
 
 
 def _declined(retrieval: Retrieval) -> str:

@@ -1,0 +1,223 @@
+"""Every sentence of an answer checked against the passages it cites.
+
+A marker [n] that points at a real passage says nothing about whether the sentence says what
+the passage says. So each sentence is read on its own: its facts (numbers, with "4.2 million" =
+"4,200,000" and "nine" = 9; dates, "Aug. 31" = "31 August"; month names; proper names, a name's
+uncommon words enough; words like "always" or "every") must each occur in a passage it cites,
+and it must be close in meaning to one sentence of those passages (the embedding model; the
+cut-off measured on written sentences with planted errors, `python -m eval.claims`). A sentence
+that is a verbatim quote of a cited passage passes at once. The check never rewrites the answer;
+RAG_DROP_UNSUPPORTED removes unsupported sentences instead of flagging them.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from rag.corpus.articles import Span
+from rag.corpus.chunking import sentence_spans
+from rag.embedding.embedder import Embedder
+from rag.generation.facts import dates, months, names_missing, novel_words, numbers, sweeping
+from rag.retrieval.retriever import Passage
+
+SIMILAR = 0.55  # cosine from which a sentence is close in meaning to a passage sentence
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
+_CLAUSE = re.compile(r"[,;:—–]\s+")
+CLAUSES = 3
+MIN_UNIT = 20
+NOVEL = 2  # content words no cited passage has, from which a sentence adds to its sources
+
+Supported = bool | Literal["uncited"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, where it is in the answer, and what its citations make of it."""
+
+    text: str
+    start: int
+    end: int
+    citations: tuple[int, ...]
+    supported: Supported
+    evidence: dict[str, Any] | None = None  # {doc_id, start, end}: the passage sentence it matches
+    problems: tuple[str, ...] = ()
+    similarity: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "citations": list(self.citations),
+            "supported": self.supported,
+            "evidence": self.evidence,
+            "problems": list(self.problems),
+            "similarity": self.similarity,
+        }
+
+
+@dataclass(frozen=True)
+class Checked:
+    claims: tuple[Claim, ...] = ()
+    dropped: int = 0
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+def sentences(answer: str) -> list[tuple[int, int]]:
+    """The answer's sentences as spans; a marker after a full stop belongs to the sentence before."""
+    spans = [(s.start, s.end) for s in sentence_spans(answer, Span(0, len(answer)))]
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        lead = _LEADING_MARKERS.match(answer[start:end])
+        if lead and merged:
+            merged[-1] = (merged[-1][0], start + lead.end())
+            start += lead.end()
+            while start < end and answer[start].isspace():
+                start += 1
+        if start < end:
+            merged.append((start, end))
+    return merged
+
+
+class ClaimChecker:
+    """Checks answers against their passages with the deployment's embedding model."""
+
+    def __init__(self, embedder: Embedder, threshold: float = SIMILAR) -> None:
+        self.embedder, self.threshold = embedder, threshold
+
+    def check(self, answer: str, passages: Sequence[Passage]) -> tuple[Claim, ...]:
+        spans = sentences(answer)
+        parsed = [(s, e, *_parse(answer[s:e], len(passages))) for s, e in spans]
+        claims = [self._facts(s, e, text, cites, passages) for s, e, text, cites in parsed]
+        return self._meaning(claims, passages)
+
+    def _facts(
+        self, start: int, end: int, text: str, cites: tuple[int, ...], passages: Sequence[Passage]
+    ) -> Claim:
+        if not cites:
+            return Claim(text, start, end, cites, "uncited", problems=("cites no passage",))
+        cited = [passages[n - 1] for n in cites]
+        if (hit := _verbatim(text, cited)) is not None:
+            return Claim(text, start, end, cites, True, hit, similarity=1.0)
+        return Claim(text, start, end, cites, False, problems=tuple(_fact_problems(text, cited)))
+
+    def _meaning(self, claims: list[Claim], passages: Sequence[Passage]) -> tuple[Claim, ...]:
+        """Each claim not quoted verbatim against the sentences of the passages it cites."""
+        todo = [i for i, c in enumerate(claims) if c.supported is False]
+        if not todo:
+            return tuple(claims)
+        units = {n: _units(passages[n - 1]) for i in todo for n in claims[i].citations}
+        texts = [claims[i].text for i in todo] + [u[2] for us in units.values() for u in us]
+        vectors = self.embedder.embed_documents(texts)
+        by_unit, row = {}, len(todo)
+        for n, us in units.items():
+            by_unit[n] = (us, vectors[row : row + len(us)])
+            row += len(us)
+        out = list(claims)
+        for k, i in enumerate(todo):
+            out[i] = self._judged(claims[i], vectors[k], by_unit, passages)
+        return tuple(out)
+
+    def _judged(
+        self,
+        claim: Claim,
+        vector: np.ndarray,
+        by_unit: dict[int, tuple[list[tuple[int, int, str]], np.ndarray]],
+        passages: Sequence[Passage],
+    ) -> Claim:
+        best, where = -1.0, None
+        for n in claim.citations:
+            units, matrix = by_unit[n]
+            if not units:
+                continue
+            scores = matrix @ vector
+            j = int(np.argmax(scores))
+            if scores[j] > best:
+                best, where = float(scores[j]), (passages[n - 1].doc_id, *units[j][:2])
+        problems = list(claim.problems)
+        if best < self.threshold:
+            problems.append(
+                f"no sentence of the cited passage says this (closest similarity {best:.2f})"
+            )
+        evidence = {"doc_id": where[0], "start": where[1], "end": where[2]} if where else None
+        return Claim(
+            claim.text, claim.start, claim.end, claim.citations, not problems, evidence,
+            tuple(problems), round(best, 3),
+        )  # fmt: skip
+
+
+def _parse(sentence: str, count: int) -> tuple[str, tuple[int, ...]]:
+    """The sentence without markers, and the passages its markers name (in range, in order)."""
+    cites = tuple(dict.fromkeys(int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= count))
+    return " ".join(_MARKER.sub("", sentence).split()), cites
+
+
+def _units(passage: Passage) -> list[tuple[int, int, str]]:
+    """A passage's sentences, and runs of up to CLAUSES of their clauses (a claim often restates
+    one part of a long sentence), with their offsets in the document."""
+    text, units = passage.text, []
+    for s in sentence_spans(text, Span(0, len(text))):
+        cuts = [s.start, *(m.end() for m in _CLAUSE.finditer(text, s.start, s.end)), s.end]
+        for i in range(len(cuts) - 1):
+            for j in range(i + 1, min(i + CLAUSES, len(cuts) - 1) + 1):
+                start, end = cuts[i], cuts[j]
+                piece = text[start:end].strip(" ,;:—–")
+                if len(piece) >= MIN_UNIT or (i, j) == (0, len(cuts) - 1):
+                    units.append((passage.start + start, passage.start + end, piece))
+    return units
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("“", '"').replace("”", '"').split()).casefold()
+
+
+def _verbatim(text: str, cited: Sequence[Passage]) -> dict[str, Any] | None:
+    """Where the sentence stands word for word in a cited passage (a quote), if it does."""
+    needle = _normal(text).rstrip(".")
+    for p in cited:
+        for start, end, unit in _units(p):
+            if needle and needle in _normal(unit):
+                return {"doc_id": p.doc_id, "start": start, "end": end}
+    return None
+
+
+def _fact_problems(text: str, cited: Sequence[Passage]) -> list[str]:
+    source = " ".join(p.text for p in cited)
+    problems = [f"'{n}' is in no cited passage" for n in numbers(text) - numbers(source)]
+    problems += [f"the date '{d}' is in no cited passage" for d in dates(text) - dates(source)]
+    problems += [f"'{m}' is in no cited passage" for m in months(text) - months(source)]
+    problems += [f"the name '{n}' is in no cited passage" for n in names_missing(text, source)]
+    problems += [f"'{w}' is in no cited passage" for w in sweeping(text) - sweeping(source)]
+    if len(new := novel_words(text, source)) >= NOVEL:
+        problems.append(f"says {', '.join(repr(w) for w in new[:4])}, which no cited passage does")
+    return problems
+
+
+def summarise(claims: Sequence[Claim], dropped: int = 0) -> dict[str, int]:
+    return {
+        "supported": sum(c.supported is True for c in claims),
+        "unsupported": sum(c.supported is False for c in claims),
+        "uncited": sum(c.supported == "uncited" for c in claims),
+        "dropped": dropped,
+    }
+
+
+def without_unsupported(answer: str, claims: Sequence[Claim]) -> tuple[str, tuple[Claim, ...]]:
+    """The answer with its unsupported sentences taken out, and the claims that remain."""
+    kept: list[Claim] = []
+    parts: list[str] = []
+    cursor = 0
+    for claim in claims:
+        if claim.supported is False:
+            continue
+        piece = answer[claim.start : claim.end]
+        start = cursor + (1 if parts else 0)
+        kept.append(Claim(claim.text, start, start + len(piece), claim.citations,
+                          claim.supported, claim.evidence, claim.problems, claim.similarity))  # fmt: skip
+        parts.append(piece)
+        cursor = start + len(piece)
+    return " ".join(parts), tuple(kept)

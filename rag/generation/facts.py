@@ -1,0 +1,145 @@
+"""The checkable facts of a sentence, normalised so a paraphrase still matches its source:
+numbers ("4.2 million" = "4,200,000", "nine" = "9", "84 percent" = "84%"), dates as month and
+day ("Aug. 31" = "31 August"), month names, proper names, and sweeping words ("always")."""
+
+import re
+from functools import lru_cache
+
+from rag.retrieval.evidence import key_terms, rarity
+
+_SCALES = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+    if w != "_"  # "one" is too often not a number ("one of them")
+} | {
+    w: 10 * i
+    for i, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split())
+    if w != "_"
+}
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(_WORDS) + r")"
+    r"(?:\s*(%|percent|per cent|" + "|".join(_SCALES) + r")\b)?",
+    re.I,
+)
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ],
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})\b(?!,?\d)|\b(\d{{1,2}})\s+{_MONTH}\b", re.I)
+_MONTH_WORD = re.compile(rf"\b{_MONTH}(?=[\s,.]|$)", re.I)
+_SWEEPING = frozenset(
+    "all every always never none nobody nothing entirely completely totally forever everyone "
+    "everything".split()
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+UNCOMMON = 3.0  # rarity from which a name's word must itself be in the source
+CONTENT, KIN = 1.5, 5  # a content word's least rarity; letters two words of a kind share
+_LETTERS = re.compile(r"[^\W\d_]+")
+_PHRASES = re.compile(r"[,;:()\[\]\"“”]|\s(?:and|or)\s")  # a name never runs across these
+
+
+def numbers(text: str) -> set[str]:
+    """Every number, as a canonical value ("1800000", "84%")."""
+    found = set()
+    for m in _NUMBER.finditer(text):
+        raw, unit = m.group(1).lower(), (m.group(2) or "").lower()
+        if raw in _WORDS:
+            value = float(_WORDS[raw])
+        else:
+            value = float(raw.replace(",", ""))
+        if unit in _SCALES:
+            value *= _SCALES[unit]
+        suffix = "%" if unit in ("%", "percent", "per cent") else ""
+        found.add(f"{value:.6g}{suffix}" if value < 1e6 else f"{value:.0f}{suffix}")
+    return found
+
+
+def dates(text: str) -> set[str]:
+    """Month and day pairs, "8-31" for "Aug. 31" and "31 August" alike."""
+    found = set()
+    for m in _MONTH_DAY.finditer(text):
+        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        found.add(f"{MONTHS[month.lower()]}-{int(day)}")
+    return found
+
+
+def months(text: str) -> set[str]:
+    """Month names, as their number ("May" only when a day or year is near: it is also a verb)."""
+    found = set()
+    for m in _MONTH_WORD.finditer(text):
+        word = m.group(1).lower()
+        if word == "may" and not re.match(r"\.?\s+\d", text[m.end() :]):
+            continue
+        if word in ("mar", "dec", "jan") and m.group(1).islower():
+            continue
+        found.add(str(MONTHS[word]))
+    return found
+
+
+def sweeping(text: str) -> set[str]:
+    return {w for w in (x.casefold() for x in _WORD.findall(text)) if w in _SWEEPING}
+
+
+@lru_cache(maxsize=2048)
+def _words(source: str) -> frozenset[str]:
+    return frozenset(w.casefold().replace("’", "'") for w in _WORD.findall(source))
+
+
+def names_missing(text: str, source: str) -> list[str]:
+    """The sentence's proper names the source lacks: a name passes when it stands there as a
+    phrase, or when each of its uncommon words does ("Senators Josh Hawley" after "Sens. Josh
+    Hawley"); a name of common words only ("Security Council") must stand there whole."""
+    words = _words(source)
+    missing = []
+    terms = [t for part in _PHRASES.split(text) if part.strip() for t in key_terms(part)]
+    for term in terms:
+        if term.kind != "name" or term.text.lower().rstrip(".") in MONTHS:
+            continue
+        parts = [w.casefold().replace("’", "'") for w in _WORD.findall(term.text)]
+        phrase = r"\b" + r"\W+".join(map(re.escape, parts)) + r"\b"
+        if re.search(phrase, source.replace("’", "'"), re.I):
+            continue
+        if term.text.isupper() and term.text in _acronyms(source):
+            continue
+        uncommon = [w for w in parts if rarity(w) >= UNCOMMON and w not in MONTHS]
+        if not uncommon or any(w not in words for w in uncommon):
+            missing.append(term.text)
+    return missing
+
+
+@lru_cache(maxsize=512)
+def _acronyms(source: str) -> frozenset[str]:
+    """Initials of the source's runs of capitalised words: "European Union" gives "EU"."""
+    runs = re.findall(r"(?:\b[A-Z][\w’']*(?:\s+(?:of|the|for|and)\s+|\s+)?){2,}", source)
+    return frozenset("".join(w[0] for w in run.split() if w[0].isupper()) for run in runs)
+
+
+def novel_words(text: str, source: str) -> list[str]:
+    """The sentence's content words (not the commonest English words) that nothing in the
+    source begins like: a paraphrase keeps the source's words or their kin ("Britain",
+    "British"); an invented detail brings its own ("banking apps, online games")."""
+    seen = frozenset(w[:KIN] for w in _LETTERS.findall(source.casefold()))
+    words = dict.fromkeys(w for w in _LETTERS.findall(text.casefold()) if rarity(w) >= CONTENT)
+    return [w for w in words if w[:KIN] not in seen]
