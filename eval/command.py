@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from eval.claims import claims_table, load_claims
 from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
 from eval.followups import FOLLOWUPS, load_chains, run_followups
 from eval.report import missed_lines, summary_table, table, write_json
@@ -110,6 +111,12 @@ def _eval_files(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         report["followups"] = run_followups(service, load_chains(chains))
         print(f"\nFollow-up questions ({chains.name}), as asked and made standalone:")
         print(table(report["followups"]["table"], list(report["followups"]["table"][0])))
+    if args.eval_file is None:
+        report["claims"] = claims_table(service, load_claims())
+        print(
+            "\nAnswer sentences checked against their citations (seeds_claims.jsonl, planted errors):"
+        )
+        print(table(report["claims"], list(report["claims"][0])))
     everything = [q for qs in sets.values() for q in qs]
     if reason := too_few_to_fit(everything):
         print(f"\nAbstention cross-validation skipped: {reason}")

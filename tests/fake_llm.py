@@ -3,7 +3,8 @@
 The `model` field picks the behaviour: "cite" answers citing [1] and a bogus [9]; "fail" answers
 500; "slow" sleeps past the client's timeout; "malformed" sends a body without choices. As a
 judge: "judge-yes" copies passage 1's first sentence, "judge-no" finds no answer,
-"judge-nonsense" chats, "judge-invented" quotes a sentence no passage has. Asked to rewrite a
+"judge-nonsense" chats, "judge-invented" quotes a sentence no passage has; "mixed" answers with passage 1's first
+sentence and then a made-up one, both citing [1]. Asked to rewrite a
 follow-up, "rewrite" puts the name of the first question's subject for "he", and
 "rewrite-chatty" answers in prose.
 """
@@ -34,8 +35,11 @@ def create_fake_llm() -> FastAPI:
         if model == "malformed":
             return JSONResponse({"unexpected": True})
         if body.get("stream"):
-            return StreamingResponse(_events(model), media_type="text/event-stream")
-        if model.startswith("rewrite"):
+            pieces = _mixed(body["messages"]) if model == "mixed" else ANSWER
+            return StreamingResponse(_events(model, pieces), media_type="text/event-stream")
+        if model == "mixed":
+            content = "".join(_mixed(body["messages"]))
+        elif model.startswith("rewrite"):
             content = _rewritten(model, body["messages"])
         elif model.startswith("judge"):
             content = _judged(model, body["messages"])
@@ -52,10 +56,10 @@ def create_fake_llm() -> FastAPI:
     return app
 
 
-async def _events(model: str):  # type: ignore[no-untyped-def]
+async def _events(model: str, pieces: list[str]):  # type: ignore[no-untyped-def]
     first = {"choices": [{"index": 0, "delta": {"role": "assistant"}}]}
     yield f"data: {json.dumps(first)}\n\n"
-    for piece in ANSWER:
+    for piece in pieces:
         if model == "broken-stream":
             yield "data: {not json\n\n"
             return
@@ -74,6 +78,15 @@ def _judged(model: str, messages: list[dict[str, str]]) -> str:
     body = re.search(r"<passage id=\"1\"[^>]*>\n(.*?)\n</passage>", messages[-1]["content"], re.S)
     first = re.split(r"(?<=[.!?])\s", body.group(1).strip())[0] if body else ""
     return f"ANSWERED 1: {first}"
+
+
+def _mixed(messages: list[dict[str, str]]) -> list[str]:
+    """The first sentence of passage 1's longest paragraph, cited (supported), then a made-up
+    figure citing it too."""
+    body = re.search(r"<passage id=\"1\"[^>]*>\n(.*?)\n</passage>", messages[-1]["content"], re.S)
+    longest = max(body.group(1).split("\n\n"), key=len).strip() if body else ""
+    first = re.split(r"(?<=[.!?])\s", longest)[0]
+    return [f"{first} [1] ", "It cost 97 million pounds ", "and was paid by Atlantis [1]."]
 
 
 def _rewritten(model: str, messages: list[dict[str, str]]) -> str:

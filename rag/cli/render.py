@@ -6,6 +6,7 @@ import textwrap
 from datetime import date
 
 from rag.generation.answering import Answer
+from rag.generation.claims import summarise
 from rag.index import UpdateReport
 from rag.query import Filters
 from rag.retrieval.retriever import Passage, Retrieval
@@ -65,10 +66,26 @@ def render_citations(result: Answer) -> str:
             f"Closest passages (relevance {result.citations.relevance:.3f}, not enough to answer):"
         ]
         lines += [line(p) for p in passages]
-    lines += ["", verdict_line(result.citations)]
+    lines += ["", verdict_line(result.citations), *claim_lines(result)]
     if result.dropped_citations:
         lines.append(f"(removed markers with no passage: {result.dropped_citations})")
     return "\n".join([*lines, f"(generator: {result.generator})"])
+
+
+def claim_lines(result: Answer) -> list[str]:
+    """How the answer's sentences fared against their citations; each one that failed, and why."""
+    if not result.claims:
+        return []
+    summary = summarise(result.claims, result.dropped_claims)
+    total = summary["supported"] + summary["unsupported"] + summary["uncited"]
+    lines = [f"checked: {summary['supported']} of {total} sentences supported by their citations"]
+    if summary["dropped"]:
+        lines[0] += f"; {summary['dropped']} unsupported removed (RAG_DROP_UNSUPPORTED)"
+    for c in result.claims:
+        if c.supported is not True:
+            mark = "uncited" if c.supported == "uncited" else "NOT SUPPORTED"
+            lines.append(f"  {mark}: “{textwrap.shorten(c.text, 160)}” — {'; '.join(c.problems)}")
+    return lines
 
 
 def render(result: Retrieval) -> str:

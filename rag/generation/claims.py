@@ -187,7 +187,8 @@ def _verbatim(text: str, cited: Sequence[Passage]) -> dict[str, Any] | None:
 
 def _fact_problems(text: str, cited: Sequence[Passage]) -> list[str]:
     source = " ".join(p.text for p in cited)
-    problems = [f"'{n}' is in no cited passage" for n in numbers(text) - numbers(source)]
+    said, there = numbers(text), numbers(source)
+    problems = [f"'{said[n]}' is in no cited passage" for n in said.keys() - there.keys()]
     problems += [f"the date '{d}' is in no cited passage" for d in dates(text) - dates(source)]
     problems += [f"'{m}' is in no cited passage" for m in months(text) - months(source)]
     problems += [f"the name '{n}' is in no cited passage" for n in names_missing(text, source)]

@@ -60,9 +60,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _PHRASES = re.compile(r"[,;:()\[\]\"“”]|\s(?:and|or)\s")  # a name never runs across these
 
 
-def numbers(text: str) -> set[str]:
-    """Every number, as a canonical value ("1800000", "84%")."""
-    found = set()
+def numbers(text: str) -> dict[str, str]:
+    """Every number by its canonical value ("1800000", "84%"), with the words it was written in."""
+    found = {}
     for m in _NUMBER.finditer(text):
         raw, unit = m.group(1).lower(), (m.group(2) or "").lower()
         if raw in _WORDS:
@@ -72,7 +72,7 @@ def numbers(text: str) -> set[str]:
         if unit in _SCALES:
             value *= _SCALES[unit]
         suffix = "%" if unit in ("%", "percent", "per cent") else ""
-        found.add(f"{value:.6g}{suffix}" if value < 1e6 else f"{value:.0f}{suffix}")
+        found[f"{value:.6g}{suffix}" if value < 1e6 else f"{value:.0f}{suffix}"] = m.group().strip()
     return found
 
 

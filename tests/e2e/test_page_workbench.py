@@ -1,13 +1,18 @@
 """The reporter's workbench on the newsroom page, in a real Chromium: follow-up questions kept
-as a conversation, and watched questions with their changes."""
+as a conversation, watched questions with their changes, and each answer sentence marked as
+its check came out."""
 
 import re
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import Tab
+from api.app import create_app
+from rag.service import RagService
+from tests.browser import Tab, open_tab
 from tests.conftest import WRITE
+from tests.fake_llm import create_fake_llm
+from tests.server import serve
 
 
 def submit(page: Page, question: str) -> None:
@@ -71,3 +76,33 @@ def test_a_watched_question_shows_a_badge_and_the_change_after_an_upload(
     watch.locator("button", has_text="Stop watching").click()
     expect(page.locator("#watched-list .watch")).to_have_count(0)
     assert not tab.unexpected()
+
+
+def test_unsupported_sentences_are_marked_and_say_why_by_keyboard(
+    browser: Browser, seed_service: RagService
+) -> None:
+    with serve(create_fake_llm()) as llm:
+        service = seed_service.derive(
+            generator="openai", openai_base_url=f"{llm}/v1", openai_model="mixed"
+        )
+        with serve(create_app(service.settings, service)) as url:
+            tab = open_tab(browser, url, None)
+            page = tab.page
+            page.goto("/")
+            submit(page, "Where was Yidiresi Aishan arrested?")
+            supported = page.locator("#answer .claim.supported")
+            unsupported = page.locator("#answer .claim.unsupported")
+            expect(supported).to_have_count(1)
+            expect(unsupported).to_have_count(1)
+            expect(page.locator("#claims-summary")).to_contain_text("1 of 2 sentences supported")
+            assert "'97 million' is in no cited passage" in (
+                unsupported.get_attribute("title") or ""
+            )
+            page.locator("#question").focus()
+            for _ in range(12):  # Tab from the question reaches the flagged sentence
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.classList.contains('unsupported')"):
+                    break
+            focused = page.evaluate("document.activeElement.textContent")
+            assert "Not supported by the passage it cites" in focused and "'97" in focused
+            assert not tab.unexpected()

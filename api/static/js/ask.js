@@ -105,8 +105,8 @@ function passageCard(p, n, answer) {
   );
 }
 
-function linkedAnswer(answer) {
-  const parts = answer.answer.split(/(\[\d+\])/);
+function linkedAnswer(answer, text = answer.answer) {
+  const parts = text.split(/(\[\d+\])/);
   return parts.map((part) => {
     const m = part.match(/^\[(\d+)\]$/);
     const n = m ? Number(m[1]) : 0;
@@ -126,6 +126,38 @@ function linkedAnswer(answer) {
       part,
     );
   });
+}
+
+const CLAIM_NOTES = { false: "Not supported by the passage it cites", uncited: "Cites no passage" };
+
+// The answer with each sentence marked as its check came out: an unsupported or uncited one is
+// underlined, takes the keyboard focus, and says why (title for the mouse, text for readers).
+function checkedAnswer(answer) {
+  const claims = answer.claims || [];
+  if (!claims.length) return linkedAnswer(answer);
+  const out = [];
+  let cursor = 0;
+  for (const c of claims) {
+    if (c.start > cursor) out.push(...linkedAnswer(answer, answer.answer.slice(cursor, c.start)));
+    const kind = c.supported === true ? "supported" : c.supported === false ? "unsupported" : "uncited";
+    const note = c.supported === true ? "" : `${CLAIM_NOTES[c.supported]}: ${c.problems.join("; ")}`;
+    const attrs = note ? { class: `claim ${kind}`, tabindex: "0", title: note } : { class: `claim ${kind}` };
+    const said = note ? h("span", { class: "visually-hidden" }, ` (${note})`) : null;
+    out.push(h("span", attrs, ...linkedAnswer(answer, answer.answer.slice(c.start, c.end)), said));
+    cursor = c.end;
+  }
+  if (cursor < answer.answer.length) out.push(...linkedAnswer(answer, answer.answer.slice(cursor)));
+  return out;
+}
+
+function showClaims(answer) {
+  const s = answer.claims_summary;
+  const total = s ? s.supported + s.unsupported + s.uncited : 0;
+  $("claims-summary").hidden = !total && !(s && s.dropped);
+  if (!s) return;
+  const dropped = s.dropped ? ` ${s.dropped} unsupported sentence${s.dropped === 1 ? " was" : "s were"} removed.` : "";
+  const flagged = s.unsupported + s.uncited ? " The marked ones are not supported: focus one to read why." : "";
+  $("claims-summary").textContent = `${s.supported} of ${total} sentence${total === 1 ? "" : "s"} supported by the passages they cite.${flagged}${dropped}`;
 }
 
 // Confidence in words, the reason, and each key term with a mark and words (not colour alone).
@@ -183,7 +215,8 @@ function showDone(answer) {
   const numbered = answer.citations.map((p, i) => [p, i + 1]);
   const evidence = numbered.filter(([, n]) => cited.has(n));
   const also = numbered.filter(([, n]) => !cited.has(n));
-  $("answer").replaceChildren(...linkedAnswer(answer));
+  $("answer").replaceChildren(...checkedAnswer(answer));
+  showClaims(answer);
   $("answer").dataset.state = answer.answerable ? "answered" : "declined";
   if (!answer.answerable) {
     say(answer.citations.length
@@ -209,6 +242,7 @@ export async function ask(state, generator) {
   $("also").hidden = true;
   $("searched-as").hidden = true;
   $("watch-line").hidden = true;
+  $("claims-summary").hidden = true;
   say("Searching the articles…");
   busy(true);
   try {
