@@ -21,8 +21,10 @@ _WORDS = {
     if w != "_"
 }
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(_WORDS) + r")"
-    r"(?:\s*(%|percent|per cent|" + "|".join(_SCALES) + r")\b)?",
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|(?:"
+    + "|".join(sorted(_WORDS, key=len, reverse=True))
+    + r")\b)"
+    r"(?:\s*(%|(?:percent|per cent|" + "|".join(_SCALES) + r")\b))?",
     re.I,
 )
 MONTHS = {

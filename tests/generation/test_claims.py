@@ -1,0 +1,110 @@
+"""Claims checked against their citations: the facts a sentence must share with its sources,
+normalised; sentences and their markers; flagging versus removing; and the checker's figures
+on the written planted-error set and on extractive answers, held as floors."""
+
+import pytest
+
+from eval.claims import claims_table, load_claims
+from eval.dataset import DEFAULT_SEEDS, load_questions
+from rag.generation.answering import Checking, checked
+from rag.generation.claims import ClaimChecker, sentences, without_unsupported
+from rag.generation.facts import dates, months, names_missing, novel_words, numbers, sweeping
+from rag.retrieval.retriever import Passage
+from rag.service import RagService
+
+SOURCE = (
+    "The port authority paid 4,200,000 pounds on 7 March 2024 to Tidewater Marine Ltd, nine "
+    "days after Sens. Josh Hawley and the European Union asked about 84 percent of the silt."
+)
+
+
+def test_facts_are_normalised_before_they_are_compared() -> None:
+    said = "It paid 4.2 million pounds on March 7, nine days later, for 84% of the silt."
+    assert set(numbers(said)) <= set(numbers(SOURCE))
+    assert numbers("ninety days")["90"] == "ninety" and "90" not in numbers(SOURCE)
+    assert dates("on March 7") == dates(SOURCE) == {"3-7"}
+    assert dates("on Aug. 31") == {"8-31"} and months("in June") == {"6"}
+    assert months("it may rain") == set()
+    assert names_missing("Senators Josh Hawley and the EU asked Tidewater Marine.", SOURCE) == []
+    missing = names_missing("Then Ted Cruz and the Security Council asked.", SOURCE)
+    assert missing == ["Ted Cruz", "Security Council"]
+    assert sweeping("They always pay, every time.") == {"always", "every"}
+    assert novel_words("The authority paid the pounds.", SOURCE) == []
+    assert novel_words("Banking apps and online games.", SOURCE)[:2] == ["banking", "apps"]
+
+
+def test_markers_after_a_full_stop_belong_to_the_sentence_before() -> None:
+    text = "The ferry is back. [1] It carried 212 passengers [2]. Nothing else."
+    spans = [text[s:e] for s, e in sentences(text)]
+    assert spans == ["The ferry is back. [1]", "It carried 212 passengers [2].", "Nothing else."]
+
+
+def passage(text: str, start: int = 100) -> Passage:
+    return Passage(1, 1.0, "a.txt", "a.txt", "A", start, start + len(text), text)
+
+
+def test_a_sentence_is_supported_quoted_or_paraphrased_and_flagged_with_its_reasons(
+    seed_service: RagService,
+) -> None:
+    checker = ClaimChecker(seed_service.embedder)
+    cited = [passage(SOURCE)]
+    answer = (
+        f"{SOURCE} [1] "
+        "The authority paid 4.2 million pounds to Tidewater Marine [1]. "
+        "It paid 9 million pounds to Atlantis Dredging [1]. Silt is everywhere."
+    )
+    quoted, paraphrased, wrong, uncited = checker.check(answer, cited)
+    assert quoted.supported is True and quoted.similarity == 1.0
+    assert quoted.evidence is not None and quoted.evidence["doc_id"] == "a.txt"
+    assert quoted.evidence["start"] == 100
+    assert paraphrased.supported is True and paraphrased.citations == (1,)
+    assert wrong.supported is False
+    assert "'9 million' is in no cited passage" in wrong.problems
+    assert "the name 'Atlantis Dredging' is in no cited passage" in wrong.problems
+    assert (
+        uncited.supported == "uncited"
+        and answer[uncited.start : uncited.end] == "Silt is everywhere."
+    )
+    text, kept = without_unsupported(answer, (quoted, paraphrased, wrong, uncited))
+    assert "Atlantis" not in text and len(kept) == 3
+    assert [text[c.start : c.end] for c in kept] == [
+        answer[c.start : c.end] for c in (quoted, paraphrased, uncited)
+    ]
+
+
+def test_drop_unsupported_removes_and_counts(seed_service: RagService) -> None:
+    answer = seed_service.answer("Where was Yidiresi Aishan arrested?")
+    made_up = answer.answer + " It cost 97 million pounds, paid by Atlantis [1]."
+    flagged = checked(
+        answer.__class__(**{**answer.__dict__, "answer": made_up, "claims": ()}),
+        Checking(seed_service.checking.checker),
+    )
+    assert flagged.claims[-1].supported is False and "97 million" in flagged.answer
+    dropped = checked(
+        answer.__class__(**{**answer.__dict__, "answer": made_up, "claims": ()}),
+        Checking(seed_service.checking.checker, drop_unsupported=True),
+    )
+    assert "97 million" not in dropped.answer and dropped.dropped_claims == 1
+    assert dropped.as_dict()["claims_summary"]["dropped"] == 1
+
+
+def test_the_checker_catches_planted_errors_and_keeps_extractive_answers(
+    seed_service: RagService,
+) -> None:
+    lines = {row["split"]: row for row in claims_table(seed_service, load_claims())}
+    assert lines["tune"]["recall"] >= 0.95 and lines["tune"]["precision"] >= 0.9
+    assert lines["holdout"]["recall"] >= 0.9 and lines["holdout"]["precision"] >= 0.85
+    claims = [
+        c
+        for q in load_questions(DEFAULT_SEEDS)
+        if q.sources
+        for c in seed_service.answer(q.question).claims
+    ]
+    supported = sum(c.supported is True for c in claims) / len(claims)
+    assert supported >= 0.98, [c for c in claims if c.supported is not True]
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "[1]", "No markers at all"])
+def test_odd_answers_do_not_break_the_checker(seed_service: RagService, answer: str) -> None:
+    claims = ClaimChecker(seed_service.embedder).check(answer, [passage(SOURCE)])
+    assert all(c.supported in (True, False, "uncited") for c in claims)
