@@ -32,7 +32,7 @@ _REFERRING = frozenset(
     "then such".split()
 )
 _ELLIPSIS = re.compile(
-    r"^\W*(?:and\s+)?(?:what|how)\s+about\s+|^\W*what\s+of\s+|^\W*and\s+(?=(?:the|a|an)\b|[A-Z])",
+    r"^\W*(?:and\s+)?(?:what|how)\s+about\s+|^\W*what\s+of\s+|^\W*and\s+",
     re.I,
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")

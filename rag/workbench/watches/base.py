@@ -4,7 +4,6 @@ Stored as JSON (pydantic) beside the index, so a restart, another process or a M
 reads the same watches; a store serialises read-modify-write where it can (see WatchStore).
 """
 
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -108,7 +107,3 @@ class WatchStore(Protocol):
     def locked(self) -> AbstractContextManager[None]:
         """Held around a read-modify-write, so two processes never record one change twice."""
         ...
-
-
-def newest_first(watches: list[Watch]) -> Iterator[Watch]:
-    return iter(sorted(watches, key=lambda w: w.created_at, reverse=True))
