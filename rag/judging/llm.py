@@ -28,7 +28,7 @@ _REPLY = re.compile(r"^\s*(?:ANSWERED\s+\[?(\d+)\]?\s*:\s*(.+?)|(NOT ANSWERED))\
 
 
 class LlmJudge:
-    """Asks the configured generator's model (openai or transformers) about the first JUDGED
+    """Asks the configured generator's model (openai, transformers or gguf) about the first JUDGED
     passages, once per question."""
 
     name = "llm"
@@ -38,7 +38,8 @@ class LlmJudge:
         if not isinstance(model, ChatModel):
             raise UnknownComponentError(
                 "Judge 'llm' needs a language model: set RAG_GENERATOR to 'openai' (with "
-                "RAG_OPENAI_BASE_URL) or 'transformers' (with RAG_TRANSFORMERS_MODEL_PATH)"
+                "RAG_OPENAI_BASE_URL), 'transformers' (with RAG_TRANSFORMERS_MODEL_PATH) or "
+                "'gguf' (with RAG_GGUF_MODEL)"
             )
         self.settings = settings
         self.model: ChatModel = model  # type: ignore[assignment]
