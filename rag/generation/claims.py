@@ -176,12 +176,16 @@ def _normal(text: str) -> str:
 
 
 def _verbatim(text: str, cited: Sequence[Passage]) -> dict[str, Any] | None:
-    """Where the sentence stands word for word in a cited passage (a quote), if it does."""
+    """Where the sentence stands word for word in a cited passage (a quote), if it does: the
+    passage sentence or clause run holding it, else the whole passage."""
     needle = _normal(text).rstrip(".")
     for p in cited:
+        if not needle or needle not in _normal(p.text):
+            continue
         for start, end, unit in _units(p):
-            if needle and needle in _normal(unit):
+            if needle in _normal(unit):
                 return {"doc_id": p.doc_id, "start": start, "end": end}
+        return {"doc_id": p.doc_id, "start": p.start, "end": p.end}
     return None
 
 
