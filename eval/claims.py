@@ -73,9 +73,13 @@ def load_claims(path: Path = CLAIMS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def claims_table(service: RagService, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Precision and recall of "unsupported" per split, as served (the service's checker)."""
-    claims = judge_rows(service, service.checking.checker, rows)
+def claims_table(
+    service: RagService, rows: Sequence[dict[str, Any]], claims: Sequence[Claim] | None = None
+) -> list[dict[str, Any]]:
+    """Precision and recall of "unsupported" per split, as served (the service's checker;
+    `claims`: its verdicts on `rows`, when already judged)."""
+    if claims is None:
+        claims = judge_rows(service, service.checking.checker, rows)
     lines = []
     for split in ("tune", "holdout"):
         part = [(r, c) for r, c in zip(rows, claims, strict=True) if r["split"] == split]
@@ -92,13 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = RagService(Settings())
     service.open(build_if_missing=True)
     rows = load_claims()
+    claims = judge_rows(service, service.checking.checker, rows)
     print(
         table(
-            claims_table(service, rows),
+            claims_table(service, rows, claims),
             ["split", "sentences", "precision", "recall", "faithful supported"],
         )
     )
-    claims = judge_rows(service, service.checking.checker, rows)
     kinds = sorted({r["error"] for r in rows if r["error"]})
     by_kind = [
         {

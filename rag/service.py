@@ -3,7 +3,7 @@
 import asyncio
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -230,6 +230,7 @@ class RagService:
         top_k: int | None = None,
         mode: SearchMode | None = None,
         filters: Filters | None = None,
+        judged_as: str | None = None,
     ) -> Query:
         """Validate the user's input into a Query."""
         return Query(
@@ -237,6 +238,7 @@ class RagService:
             check_top_k(self.settings.top_k if top_k is None else top_k),
             mode or self.settings.mode,
             filters or Filters(),
+            judged_as,
         )
 
     def query(
@@ -251,9 +253,7 @@ class RagService:
         """Rank passages for one question, a follow-up made standalone from the `conversation`
         first (and ask the configured judge, when `judge`)."""
         rewrite = self.standalone(question, conversation)
-        query = replace(
-            self.make_query(rewrite.searched_as, top_k, mode, filters), judged_as=rewrite.judged_as
-        )
+        query = self.make_query(rewrite.searched_as, top_k, mode, filters, rewrite.judged_as)
         if self._runner is None:
             result = self.retriever.search([query])[0]
         else:
@@ -292,9 +292,7 @@ class RagService:
             rewrite = await asyncio.to_thread(self.standalone, question, conversation)
         else:
             rewrite = Rewrite(question, None)
-        query = replace(
-            self.make_query(rewrite.searched_as, top_k, mode, filters), judged_as=rewrite.judged_as
-        )
+        query = self.make_query(rewrite.searched_as, top_k, mode, filters, rewrite.judged_as)
         if self._runner is None:
             result = (await asyncio.to_thread(self.retriever.search, [query]))[0]
         else:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rag.cli.render import filter_flags, filters_of, print_report, render, render_citations
+from rag.cli.render import filter_flags, filters_of, opened, print_report, render, render_citations
 from rag.cli.workbench import print_rechecks
 from rag.config import Settings
 from rag.errors import RagError
@@ -89,8 +89,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
-    service = RagService(settings)
-    service.open()
+    service = opened(settings)
     result = service.query(args.question, args.top_k, args.mode, filters_of(args))
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -100,8 +99,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _answer(args: argparse.Namespace, settings: Settings) -> int:
-    service = RagService(settings)
-    service.open()
+    service = opened(settings)
     if args.stream and not args.json:
         for item in service.stream_answer(
             args.question, args.top_k, args.generator, filters=filters_of(args)
@@ -122,8 +120,7 @@ def _answer(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    service = RagService(settings)
-    service.open()
+    service = opened(settings)
     turns: list[Turn] = []
     prompt = "> " if sys.stdin.isatty() else ""
     while True:

@@ -1,16 +1,24 @@
-"""How the command line shows results and reads the flags several commands share."""
+"""What several commands share: the opened service, the filter flags, and how results are shown."""
 
 import argparse
 import sys
 import textwrap
 from datetime import date
 
+from rag.config import Settings
 from rag.generation.answering import Answer
 from rag.generation.claims import summarise
 from rag.index import UpdateReport
 from rag.query import Filters
 from rag.retrieval.retriever import Passage, Retrieval
 from rag.service import RagService
+
+
+def opened(settings: Settings) -> RagService:
+    """The service over the configured index, loaded (a missing index says how to build one)."""
+    service = RagService(settings)
+    service.open()
+    return service
 
 
 def filter_flags(p: argparse.ArgumentParser) -> None:

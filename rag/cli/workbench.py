@@ -9,7 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from rag.cli.render import filter_flags, filters_of
+from rag.cli.render import filter_flags, filters_of, opened
 from rag.config import Settings
 from rag.errors import RagError
 from rag.generation.answering import Answer
@@ -63,8 +63,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     style = args.format or (args.out.suffix.lstrip(".") if args.out else "csv")
     if style not in BATCH_FORMATS:
         raise RagError(f"--out {args.out}: say --format csv, jsonl or md for that file")
-    service = RagService(settings)
-    service.open()
+    service = opened(settings)
 
     def ask(q: BatchQuestion) -> Answer:
         return service.answer(q.question, generator=args.generator, filters=q.filters)
@@ -82,8 +81,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _timeline(args: argparse.Namespace, settings: Settings) -> int:
-    service = RagService(settings)
-    service.open()
+    service = opened(settings)
     result = service.timeline(args.question, args.top_k, filters_of(args))
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -102,21 +100,15 @@ def _timeline(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _opened(settings: Settings) -> RagService:
-    service = RagService(settings)
-    service.open()
-    return service
-
-
 def _watch_add(args: argparse.Namespace, settings: Settings) -> int:
-    watch = _opened(settings).watch_question(args.question, filters_of(args))
+    watch = opened(settings).watch_question(args.question, filters_of(args))
     print(f"watching {watch.id}: {watch.question}")
     print(f"  now: {watch.last.support}: {textwrap.shorten(watch.last.answer, 200)}")
     return 0
 
 
 def _watch_list(args: argparse.Namespace, settings: Settings) -> int:
-    watches = _opened(settings).watched.all()
+    watches = opened(settings).watched.all()
     for w in watches:
         moved = (
             f"{len(w.history)} change(s), last {w.history[-1].after.checked_at}"
@@ -130,7 +122,7 @@ def _watch_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _watch_show(args: argparse.Namespace, settings: Settings) -> int:
-    watch = _opened(settings).watched.get(args.id)
+    watch = opened(settings).watched.get(args.id)
     if args.json:
         print(watch.model_dump_json(indent=2))
         return 0
@@ -142,13 +134,13 @@ def _watch_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _watch_remove(args: argparse.Namespace, settings: Settings) -> int:
-    _opened(settings).watched.remove(args.id)
+    opened(settings).watched.remove(args.id)
     print(f"stopped watching {args.id}")
     return 0
 
 
 def _watch_check(args: argparse.Namespace, settings: Settings) -> int:
-    print_rechecks(_opened(settings))
+    print_rechecks(opened(settings))
     return 0
 
 

@@ -12,7 +12,7 @@ RAG_DROP_UNSUPPORTED removes unsupported sentences instead of flagging them.
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -58,13 +58,6 @@ class Claim:
             "problems": list(self.problems),
             "similarity": self.similarity,
         }
-
-
-@dataclass(frozen=True)
-class Checked:
-    claims: tuple[Claim, ...] = ()
-    dropped: int = 0
-    summary: dict[str, int] = field(default_factory=dict)
 
 
 def sentences(answer: str) -> list[tuple[int, int]]:

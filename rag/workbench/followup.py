@@ -96,6 +96,8 @@ def standalone(
     """What to search for a question asked after `conversation`: the question itself when it
     needs nothing from it, else the language `model`'s rewrite when there is one, else the
     rules'. Every turn is checked as a question is."""
+    if not conversation:
+        return Rewrite(question, None)
     question = clean_question(question, max_chars)
     turns = [
         Turn(

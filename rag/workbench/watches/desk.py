@@ -61,24 +61,32 @@ class Watches:
     def check(self, generation: str, answer: Answerer) -> list[Change]:
         """Re-answer every watch not yet checked against `generation` and record what moved;
         returns the changes at `generation`, whichever process recorded them."""
-        for stale in [w for w in self.store.all() if w.last.generation != generation]:
+        watches = {w.id: w for w in self.store.all()}
+        for stale in [w for w in watches.values() if w.last.generation != generation]:
             fresh = Snapshot.of(answer(stale.question, stale.filters), generation, now())
             with self.store.locked():
                 current = self.store.get(stale.id)  # removed, or checked by another process
-                if current is None or current.last.generation == generation:
-                    continue
-                history = current.history
-                if fresh.differs(current.last):
-                    change = Change(
-                        before=current.last, after=fresh, summary=describe(current.last, fresh)
-                    )
-                    history = (*history, change)[-MAX_HISTORY:]
-                self.store.put(current.model_copy(update={"last": fresh, "history": history}))
+                if current is not None and current.last.generation != generation:
+                    current = _recorded(current, fresh)
+                    self.store.put(current)
+            if current is None:
+                del watches[stale.id]
+            else:
+                watches[stale.id] = current
         return [
             w.history[-1]
-            for w in self.store.all()
+            for w in watches.values()
             if w.history and w.history[-1].after.generation == generation
         ]
+
+
+def _recorded(watch: Watch, fresh: Snapshot) -> Watch:
+    """The watch with its new answer, and a change in its history when the answer moved."""
+    history = watch.history
+    if fresh.differs(watch.last):
+        change = Change(before=watch.last, after=fresh, summary=describe(watch.last, fresh))
+        history = (*history, change)[-MAX_HISTORY:]
+    return watch.model_copy(update={"last": fresh, "history": history})
 
 
 def _last_moved(watch: Watch) -> str:
