@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from rag.corpus.metadata import PageKind
+
 JSON_DOC_ID = r"^[\w-]+(/[\w-]+)*\.(txt|md)$"  # JSON uploads are plain-text articles
 TEXT = r"^[^\x00]*[^\s\x00\ufeff][^\x00]*$"  # something to index, and no NUL
 
@@ -20,6 +22,12 @@ class ArticleOut(BaseModel):
     outlet: str | None = None
     url: str | None = None
     copies: str | None = Field(None, description="Shared by near-duplicate articles")
+    title_raw: str | None = Field(
+        None, description="The title as the page gave it, when the site's name was cut from it"
+    )
+    page: PageKind = Field(
+        "article", description="'listing': a homepage, section front or search page"
+    )
 
 
 class DocumentOut(BaseModel):

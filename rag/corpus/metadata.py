@@ -6,10 +6,14 @@ python-dateutil, so "2022-07-20", "20 July 2022" and "Jul. 20, 2022" all become 
 """
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from dateutil import parser as dateparser
+
+PageKind = Literal["article", "listing"]  # a listing: a homepage, section front or search page
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Metadata:
     author: str | None = None
     outlet: str | None = None
     url: str | None = None
+    title_raw: str | None = None  # the title as found, when a site's name was cut from it
+    page: PageKind = "article"
 
 
 _BYLINE = re.compile(r"^\s*(?:by|By|BY)\s+(?P<rest>[A-Z].{1,150}?)\s*$", re.M)
@@ -33,40 +39,73 @@ _DATELINE = re.compile(
     re.M,
 )
 _DATE_LINE = re.compile(
-    r"^\s*(?:published|posted|date|updated)\s*(?:on)?\s*[:\-]?\s*(?P<date>.{6,40}?)\s*$",
+    r"^\s*(?:published|posted|date|updated)\s*(?:on)?\s*[:\-]?\s*(?P<date>.{6,60}?)\s*$",
     re.I | re.M,
 )
 CUE_LINES = 6
 
 
-def parse_date(value: object) -> str | None:
-    """An ISO 8601 date (YYYY-MM-DD) from a string or datetime, or None when it is not one."""
+def parse_date(value: object, language: str | None = None) -> str | None:
+    """An ISO 8601 date (YYYY-MM-DD) from a string or datetime, or None when it is not one.
+
+    `language` (an ISO 639-1 code, a feed's or page's declared language) reads month and day
+    names in it ("Seg, 24 Set 2018" in Portuguese) when the English reading fails.
+    """
     if isinstance(value, datetime | date):
         return value.strftime("%Y-%m-%d")
     if not isinstance(value, str) or not value.strip() or not re.search(r"\d{4}", value):
         return None
     try:
-        parsed = dateparser.parse(value.strip(), fuzzy=False, default=datetime(1, 1, 1))
-        again = dateparser.parse(value.strip(), fuzzy=False, default=datetime(1, 2, 2))
+        with warnings.catch_warnings():  # "ET", "HKT": zones are not needed for a day
+            warnings.simplefilter("ignore")
+            parsed = dateparser.parse(value.strip(), fuzzy=False, default=datetime(1, 1, 1))
+            again = dateparser.parse(value.strip(), fuzzy=False, default=datetime(1, 2, 2))
     except (ValueError, OverflowError, TypeError):
-        return None
+        return _in_language(value, language) if language else None
     if parsed != again or parsed.year < 1800:  # a bare year or month is no publication date
         return None
     return parsed.strftime("%Y-%m-%d")
 
 
-def cues(head: str) -> Metadata:
-    """Author, outlet and date from the first lines of an article's text."""
-    lines = "\n".join(head.splitlines()[:CUE_LINES])
+def _in_language(value: str, language: str) -> str | None:
+    import dateparser as multilingual
+
+    try:
+        found = multilingual.parse(
+            value,
+            languages=[re.split(r"[-_]", language)[0].lower()],
+            settings={"REQUIRE_PARTS": ["day", "month", "year"]},
+        )
+    except (ValueError, KeyError):  # an unknown language code
+        return None
+    return found.strftime("%Y-%m-%d") if found and found.year >= 1800 else None
+
+
+def cues(head: str, lines: int = CUE_LINES) -> Metadata:
+    """Author, outlet and date from the first `lines` lines of an article's text."""
+    text = "\n".join(head.splitlines()[:lines])
     author = outlet = published = None
-    if m := _BYLINE.search(lines):
+    if m := _BYLINE.search(text):
         author, outlet, published = _byline(m.group("rest"))
-    if m := _DATELINE.search(lines):
+    if m := _DATELINE.search(text):
         outlet = outlet or m.group("outlet").strip()
         published = published or parse_date(m.group("date"))
-    if published is None and (m := _DATE_LINE.search(lines)):
-        published = parse_date(m.group("date"))
+    if published is None and (m := _DATE_LINE.search(text)):
+        published = _date_at_end(m.group("date"))
+    if published is None:
+        published = next(filter(None, map(_date_only, text.splitlines())), None)
     return Metadata(author=author, outlet=outlet, published=published)
+
+
+def _date_at_end(value: str) -> str | None:
+    """ "10:02 PM ET, Sun December 18, 2016" -> 2016-12-18: the longest readable comma tail."""
+    parts = value.split(",")
+    return next(filter(None, (parse_date(",".join(parts[i:])) for i in range(len(parts)))), None)
+
+
+def _date_only(line: str) -> str | None:
+    """A line that is nothing but a date ("Sun December 18, 2016") is the article's date."""
+    return parse_date(line) if 2 <= len(line.split()) <= 6 else None
 
 
 def _byline(rest: str) -> tuple[str | None, str | None, str | None]:

@@ -51,6 +51,8 @@ def article_info(doc: Document, article: Article) -> ArticleInfo:
         meta.author,
         meta.outlet,
         meta.url,
+        title_raw=meta.title_raw,
+        page=meta.page,
     )
 
 

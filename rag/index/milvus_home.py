@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -365,7 +365,7 @@ def _document(info: DocumentInfo, view: str) -> Document:
     """An uploaded document rebuilt from what the index stored of it."""
     first = info.articles[0] if info.articles else None
     meta = (
-        Metadata(first.title, first.published, first.author, first.outlet, first.url)
+        Metadata(**{f.name: getattr(first, f.name) for f in fields(Metadata)})
         if first and info.format != "text"
         else Metadata()
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from rag.config import Settings
 from rag.corpus.chunking import Chunk
+from rag.corpus.metadata import PageKind
 from rag.embedding.embedder import Embedder
 from rag.embedding.onnx_model import INT8_KIND
 from rag.errors import IndexMismatchError
@@ -36,6 +37,8 @@ class ArticleInfo:
     outlet: str | None = None
     url: str | None = None
     copies: str | None = None  # the key shared by near-duplicate (syndicated) articles
+    title_raw: str | None = None
+    page: PageKind = "article"
 
 
 @dataclass(frozen=True)

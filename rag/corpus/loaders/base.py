@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rag.corpus.metadata import Metadata
+from rag.corpus.tidy import tidy
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def extracted(
     with_title: bool = True,
 ) -> Document:
     """A document whose text view is the title, a blank line, then the extracted body."""
+    meta = tidy(meta)
     title = " ".join((meta.title or "").split()) if with_title else ""
     head = f"{title}\n\n" if title else ""
     shift = len(head) - (len(body) - len(body.lstrip()))

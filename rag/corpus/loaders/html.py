@@ -7,6 +7,7 @@ so nothing is ever fetched.
 from pathlib import Path
 from typing import Any
 
+from rag.corpus.chrome import without_chrome
 from rag.corpus.loaders.base import Document, Metadata, SkippedFile, Unreadable, extracted
 from rag.corpus.metadata import parse_date
 
@@ -31,6 +32,7 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
     text = field("text") or ""
     if not text and fragment:
         text = trafilatura.html2txt(html) or ""
+    text = without_chrome(text, _link_texts(html))
     meta = Metadata(
         title=field("title"),
         published=parse_date(field("date")),
@@ -39,6 +41,16 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
         url=field("url"),
     )
     return _without_title(text, meta.title), meta
+
+
+def _link_texts(html: str | bytes) -> list[str]:
+    """The text of every link on the page: lines made of them are navigation, not article."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return []
+    return [" ".join(a.text_content().split()) for a in tree.iter("a")]
 
 
 def _without_title(text: str, title: str | None) -> str:

@@ -9,7 +9,22 @@ from typing import Any
 from rag.corpus.loaders.base import Document, Metadata, SkippedFile, Unreadable, extracted
 from rag.corpus.metadata import parse_date
 
-TEXT = ("text", "content", "body", "article", "full_text", "fulltext", "description", "summary")
+# Field names of common exports: newspaper3k/4k (publish_date, meta_site_name, canonical_link,
+# meta_lang), news-please (maintext, date_publish, source_domain, language), schema.org
+# NewsArticle (articleBody, datePublished, author.name, publisher.name), NewsAPI and GDELT-style
+# dumps (publishedAt, source.name).
+TEXT = (
+    "text",
+    "content",
+    "body",
+    "article",
+    "articleBody",
+    "maintext",
+    "full_text",
+    "fulltext",
+    "description",
+    "summary",
+)
 TITLE = ("title", "headline", "name")
 DATE = (
     "published",
@@ -18,13 +33,30 @@ DATE = (
     "published_at",
     "publishedAt",
     "datePublished",
+    "publish_date",
+    "date_publish",
+    "published_date",
+    "date_published",
+    "publication_date",
     "pub_date",
     "created_at",
     "timestamp",
 )
 AUTHOR = ("author", "authors", "byline", "creator")
-OUTLET = ("outlet", "source", "publisher", "site_name", "sitename", "site", "media")
-URL = ("url", "link", "canonical_url", "href")
+OUTLET = (
+    "outlet",
+    "source",
+    "publisher",
+    "site_name",
+    "sitename",
+    "meta_site_name",
+    "siteName",
+    "source_domain",
+    "site",
+    "media",
+)
+URL = ("url", "link", "canonical_url", "canonical_link", "canonical", "href")
+LANGUAGE = ("language", "lang", "meta_lang", "inLanguage")
 ID = ("id", "_id", "guid", "uuid", "doc_id", "article_id")
 LISTS = ("articles", "items", "data", "records", "results", "documents")  # {"articles": [...]}
 
@@ -112,7 +144,7 @@ class JsonLinesLoader:
             )
         meta = Metadata(
             title=as_text(first(record, TITLE)),
-            published=parse_date(as_text(first(record, DATE))),
+            published=parse_date(as_text(first(record, DATE)), as_text(first(record, LANGUAGE))),
             author=as_text(first(record, AUTHOR)),
             outlet=as_text(first(record, OUTLET)),
             url=as_text(first(record, URL)),

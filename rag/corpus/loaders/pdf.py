@@ -1,12 +1,17 @@
-"""PDF reports: text page by page (pypdf), so every passage knows its pages."""
+"""PDF reports and printed pages: text page by page (pypdf), so every passage knows its pages.
+
+The byline and date come from the first page's text ("By Eric Bradner, CNN", "Updated 10:02 PM
+ET, Sun December 18, 2016"), never from the file's creation date, which is when it was printed.
+"""
 
 import io
 from pathlib import Path
 
 from rag.corpus.loaders.base import Document, Metadata, SkippedFile, Unreadable, extracted
-from rag.corpus.metadata import parse_date
+from rag.corpus.metadata import cues
 
 PAGE_BREAK = "\n\n"
+CUE_LINES = 80  # a page printed from the web opens with its menus before the byline
 
 
 class PdfLoader:
@@ -36,12 +41,12 @@ class PdfLoader:
             body += PAGE_BREAK
         own_title = (info.title or "").strip() if info else ""
         title = own_title or next(p for p in pages if p).splitlines()[0].strip()
+        found = cues(next(p for p in pages if p), CUE_LINES)
         meta = Metadata(
             title=title[:300] or None,
-            author=(info.author if info else None) or None,
-            published=parse_date(info.creation_date)
-            if info and info.get("/CreationDate")
-            else None,
+            author=found.author or (info.author if info else None) or None,
+            outlet=found.outlet,
+            published=found.published,  # never the file's creation date: that is when it was printed
         )
         view = extracted(
             doc_id, path, self.format, body.rstrip(), meta, tuple(spans), bool(own_title)

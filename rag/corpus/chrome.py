@@ -1,0 +1,105 @@
+"""Site chrome that survives extraction: promo tails, credits, sign-offs and lines of links.
+
+An extractor keeps what sits inside the article's container; sites put their "Related: ...",
+"Sign up for our newsletter", copyright lines and lists of links to other stories there too,
+and passages then quote them as evidence. These are general rules, chosen on the tuning half of
+the extraction benchmark (eval/bench_extraction.py) and not on any one site: a line goes when
+it opens with a promo label, is a legal or credit line, a short sign-off with an e-mail
+address, or is nearly all link text. Whole lines only: what stays is never rewritten, so every
+offset into the text view stays exact.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+_LABEL = re.compile(
+    r"""^\W{0,3}(?:
+        related(?:\s+(?:post|posts|stories|story|articles?|coverage|content|reading))?\s*[:|]
+      | (?:read|see|watch|find|discover)\s+(?:more|also|next|the\s+latest)\b
+      | more\s*(?::|from\b|on\b|stories\b|news\b|must[\s-]reads?\b)
+      | also\s*(?::|on\s+\S+|read\b|see\b)
+      | (?:you\s+may|you\s+might|we\s+think\s+you['’]ll)\s+(?:also\s+)?(?:like|enjoy)\b
+      | don['’]t\s+miss\b | must[\s-]reads?\b
+      | (?:most\s+(?:popular|read)|recommended|trending)\s*(?::|$|stories\b|articles\b|for\s+you\b)
+      | (?:continue|keep)\s+reading\b | click\s+for\b | loading\b[^.]*(?:\.\.\.|…)\s*$
+      | (?:video\s+)?ad\s+feedback\s*$
+      | sign\s+up\b | subscribe\b | get\s+(?:the\s+latest|our|the\s+\w+\s+newsletter)\b
+      | follow\s+(?:us|him|her|them)\b
+      | (?:updated|published|posted|last\s+modified)\b.{0,40}$
+      | \d+\s+min(?:ute)?s?\s+read\s*$ | reading\s+time\s*:
+      | (?:like|love|enjoyed)\s+this\s+(?:story|article|post)\b
+      | share\s+(?:this|on)\b | tell\s+us\s+what\b | have\s+a\s+(?:news\s+)?tip\b
+      | (?:advertisement|sponsored(?:\s+content)?)\s*$ | (?:\d+\s+)?comments?\s*$ | filed\s+under\s*:
+      | source\s*:\s*\S+(?:\s+\S+){0,3}$
+      | (?:copyright|©|\(c\))\s
+      | (?:additional\s+)?(?:reporting|writing|editing)\s+by\b
+    )""",
+    re.I | re.X,
+)
+_ANYWHERE = re.compile(
+    r"all\s+rights\s+reserved|contributed\s+(?:reporting|to\s+this\s+report)"
+    r"|\|\s*[\w. ]{0,30}Photo\b"
+    r"|\[button\b|\(END\)\s*$|\bclick\s+here\b"
+    r"|\bfollow\s+(?:\S+\s+){0,6}on\s+(?:twitter|facebook|instagram|linkedin|tiktok|youtube)\b"
+    r"|\b(?:sign\s+up|subscribe)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(?:sign\s+up|subscribe|inbox)\b",
+    re.I,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+SHORT_WORDS = 30  # a label, credit or sign-off line is short; a paragraph that mentions one is not
+LINK_SHARE = 0.8
+REPEATED_IN = 3
+
+
+def is_chrome(line: str, link_texts: Iterable[str] = ()) -> bool:
+    """Whether one extracted line is site chrome rather than article text."""
+    words = line.split()
+    if not words or len(words) > SHORT_WORDS:
+        return False
+    if _LABEL.search(line) or _ANYWHERE.search(line):
+        return True
+    if _EMAIL.search(line) and len(words) <= 25:
+        return True
+    return _link_share(line, link_texts) >= LINK_SHARE
+
+
+def _link_share(line: str, link_texts: Iterable[str]) -> float:
+    """The share of the line's letters that sit inside the page's links."""
+    letters = sum(c.isalnum() for c in line)
+    if not letters:
+        return 0.0
+    covered = [False] * len(line)
+    for link in link_texts:
+        if len(link) < 4:
+            continue
+        at = line.find(link)
+        while at >= 0:
+            covered[at : at + len(link)] = [True] * len(link)
+            at = line.find(link, at + len(link))
+    return sum(1 for c, on in zip(line, covered, strict=True) if on and c.isalnum()) / letters
+
+
+def without_chrome(
+    text: str, link_texts: Iterable[str] = (), also: frozenset[str] = frozenset()
+) -> str:
+    """`text` without its chrome lines (and the lines in `also`), other lines untouched."""
+    links = sorted(
+        {" ".join(t.split()) for t in link_texts if t and t.strip()}, key=len, reverse=True
+    )
+    kept = [
+        line
+        for line in text.split("\n")
+        if " ".join(line.split()) not in also and not is_chrome(line, links)
+    ]
+    return "\n".join(kept)
+
+
+def repeated_lines(texts: Sequence[str]) -> frozenset[str]:
+    """Lines found in at least REPEATED_IN of one outlet's texts (a feed's entries): its own
+    boilerplate ("Continue reading...", "Sign up to ..."), learned from repetition."""
+    if len(texts) < REPEATED_IN:
+        return frozenset()
+    counts = Counter(
+        line for text in texts for line in {" ".join(raw.split()) for raw in text.split("\n")}
+    )
+    return frozenset(line for line, n in counts.items() if line and n >= REPEATED_IN)

@@ -1,0 +1,124 @@
+"""Metadata people can filter on: titles without the site's name, authors as people, outlets
+that are outlets.
+
+Pages title themselves "Story | CNN Politics" or "Story -- Sott.net", feeds write authors as
+"Nick Ames (now), Ed Aarons and Ben Fisher (earlier)", exports list the publisher among the
+authors. These are general rules: a title segment is the site's when it names the outlet, the
+page's host or a domain; an author is an organisation when it is the outlet or says so
+("Media", "Press", "Agency", ...). The title as found stays in `title_raw`.
+"""
+
+import re
+from dataclasses import replace
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from rag.corpus.metadata import Metadata
+
+_SEPARATOR = re.compile(r"\s+(?:[|•·:–—]|-{1,2}|::)\s+|\s*[|｜]\s*|(?<=[^\x00-\x7f])\s*[-–—_]\s*")
+_DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
+_ORG_WORDS = frozenset(
+    "inc ltd llc plc gmbh media news press network networks group agency publishing "
+    "publications corporation corp company staff newsroom desk editors editorial wire "
+    "service broadcasting television radio magazine newspaper".split()
+)
+_JOINERS = re.compile(r"\s*(?:[,;/|&]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
+MAX_NAME_WORDS = 6
+MAX_OUTLET_WORDS = 8
+
+
+def tidy(meta: Metadata) -> Metadata:
+    """The metadata a loader found, made filterable (idempotent)."""
+    outlet = _outlet(meta.outlet, meta.title)
+    people, organisation = split_authors(meta.author, outlet)
+    outlet = outlet or organisation
+    title, site = site_suffix(meta.title, outlet, meta.url)
+    return replace(
+        meta,
+        title=title,
+        title_raw=meta.title_raw or (meta.title if title != meta.title else None),
+        author=people,
+        outlet=outlet or site,
+    )
+
+
+def _outlet(outlet: str | None, title: str | None) -> str | None:
+    """An outlet is a short name, never the article's own title."""
+    name = " ".join((outlet or "").split())
+    if not name or len(name.split()) > MAX_OUTLET_WORDS:
+        return None
+    if title and name.casefold() == " ".join(title.split()).casefold():
+        return None
+    return name
+
+
+def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | None, str | None]:
+    """(people, organisation) from an author field.
+
+    "Nick Ames (now), Ed Aarons and Ben Fisher (earlier)" -> ("Nick Ames, Ed Aarons, Ben Fisher",
+    None); "Condé Nast; Tom Bennett" with outlet "Condé Nast" -> ("Tom Bennett", "Condé Nast").
+    """
+    if not raw or not raw.strip():
+        return None, None
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", raw)
+    text = re.sub(r"^\s*by\s+", "", text, flags=re.I)
+    people: list[str] = []
+    organisation = None
+    for part in _JOINERS.split(text):
+        name = " ".join((parseaddr(part)[0] if "@" in part else part).split()).strip(" .-")
+        if not name or "@" in name or len(name.split()) > MAX_NAME_WORDS:
+            continue
+        if _is_organisation(name, outlet):
+            organisation = organisation or name
+        elif name not in people:
+            people.append(name)
+    return (", ".join(people) or None), organisation
+
+
+def _is_organisation(name: str, outlet: str | None) -> bool:
+    words = {w.strip(".,").casefold() for w in name.split()}
+    if outlet and name.casefold() == outlet.casefold():
+        return True
+    return bool(words & _ORG_WORDS) or bool(_DOMAIN.match(name))
+
+
+def site_suffix(
+    title: str | None, outlet: str | None, url: str | None
+) -> tuple[str | None, str | None]:
+    """(title without the site's name, the site's name as written) from "Story | Site"."""
+    if not title:
+        return title, None
+    parts = _SEPARATOR.split(title.strip())
+    if len(parts) < 2:
+        return title, None
+    host = urlsplit(url or "").hostname or ""
+    for site, rest in ((parts[-1], parts[:-1]), (parts[0], parts[1:])):
+        kept = _rejoin(title, rest)
+        if _is_site(site, outlet, host) and len(kept) >= 4 and len(kept.split()) >= 2 - _cjk(kept):
+            return kept, site.strip()
+    return title, None
+
+
+def _rejoin(title: str, parts: list[str]) -> str:
+    """The title's own text from its first kept part to its last, separators as written."""
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip()
+
+
+def _is_site(segment: str, outlet: str | None, host: str) -> bool:
+    seg = segment.strip().casefold()
+    if not seg or len(seg.split()) > 5:
+        return False
+    if _DOMAIN.match(seg):
+        return True
+    name = (outlet or "").casefold()
+    if name and (seg == name or seg.startswith(name + " ") or name.startswith(seg)):
+        return True
+    label = host.removeprefix("www.").split(".")[0] if host else ""
+    return bool(label) and seg.replace(" ", "").startswith(label)
+
+
+def _cjk(text: str) -> int:
+    """1 for titles in scripts without spaces between words (one "word" is a whole title)."""
+    return int(any("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" for c in text))
