@@ -95,10 +95,13 @@ class Archive:
     def read_corpus(self, root: Path) -> Corpus:
         """The corpus folder, less the files removed from the archive, plus the uploads."""
         s = self.settings
+        skip = s.listing_pages == "skip"
         if self.home.delta:  # uploads and removals live in the index itself
-            return load_corpus(root, s.max_file_bytes, max_records=s.max_records)
+            return load_corpus(
+                root, s.max_file_bytes, max_records=s.max_records, skip_listings=skip
+            )
         return load_corpus(
-            root, s.max_file_bytes, s.uploads_folder, self.exclusions.ids(), s.max_records
+            root, s.max_file_bytes, s.uploads_folder, self.exclusions.ids(), s.max_records, skip
         )
 
     def add(self, files: Sequence[tuple[str, bytes]]) -> WriteResult:
@@ -112,7 +115,13 @@ class Archive:
         documents = [
             doc
             for (doc_id, data), (path, _) in zip(files, planned, strict=True)
-            for doc in check_upload(doc_id, path, data, self.settings.max_records)
+            for doc in check_upload(
+                doc_id,
+                path,
+                data,
+                self.settings.max_records,
+                self.settings.listing_pages == "skip",
+            )
         ]
         texts = prepare(documents, self.settings, self._embedder(), self.prepared)
         try:

@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     max_records: int = Field(
         10_000, ge=1, description="A feed or JSON(L) file with more records is skipped"
     )
+    listing_pages: Literal["index", "skip"] = Field(
+        "index",
+        description="Web pages that are not articles (homepages, section fronts, search "
+        "pages): index them marked `page: listing`, or skip them with the reason",
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted")
     max_watches: int = Field(
         100, ge=1, description="Most questions that may watch the archive at once (`rag watch`)"

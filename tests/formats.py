@@ -249,3 +249,47 @@ def make_messy_corpus(root: Path, outside: Path) -> None:
     (root / "image.png").write_bytes(b"\x89PNG")
     outside.write_text("Secret file outside the corpus.\n")
     os.symlink(outside, root / "escape.txt")
+
+
+FEED = """<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel>
+<title>Folha Regional</title><language>pt-br</language>
+{items}</channel></rss>"""
+ITEM = """<item><title>{title}</title><guid>n{n}</guid><pubDate>{date}</pubDate>
+<author>{author}</author><description><![CDATA[{body}]]></description></item>"""
+
+
+def portuguese_feed() -> bytes:
+    """A Latin-1 feed in Portuguese: a boilerplate tail on every entry, a feed author written
+    as a sentence, dates only a Portuguese reader parses, and a headline-only entry."""
+    bodies = [
+        f"<p>A prefeitura abriu {n} novas vagas na creche municipal nesta semana.</p>"
+        "<p>Continue reading...</p><p>Assine a newsletter da Folha Regional</p>"
+        for n in range(3)
+    ]
+    items = [
+        ITEM.format(
+            title=f"Creche abre vagas {n}",
+            n=n,
+            date="Seg, 24 Set 2018 10:00:00 -0300",
+            author="Nick Ames (now), Ed Aarons and Ben Fisher (earlier)",
+            body=body,
+        )
+        for n, body in enumerate(bodies)
+    ]
+    items.append(ITEM.format(title="Ponte reaberta ao trânsito", n=9, date="", author="", body=""))
+    return FEED.format(items="".join(items)).encode("latin-1")
+
+
+def homepage(headlines: int = 30) -> str:
+    """A news site's front page: headline links and teasers, no article of its own."""
+    items = "".join(
+        f'<li><a href="/2024/03/{n:02d}/story-{n}">Harbour story number {n} makes the news today '
+        f"in Port Ellis</a><p>Teaser {n}.</p></li>"
+        for n in range(headlines)
+    )
+    return (
+        '<html><head><title>Port Ellis Gazette</title><meta property="og:type" content="website">'
+        '<meta property="og:url" content="https://www.gazette.example/">'
+        '<meta property="og:site_name" content="Port Ellis Gazette"></head>'
+        f"<body><h1>Port Ellis Gazette</h1><ul>{items}</ul></body></html>"
+    )

@@ -3,7 +3,8 @@
 The splitter reads layout cues, not known strings: a title is a short heading line that is
 confirmed by a byline under it, by being repeated or echoed elsewhere in the file (a table of
 contents, a "Like <title>" line), by following a "Continue reading" marker, or by opening the
-file. Boilerplate is share/copyright/contact chrome, lines repeated within the file, photo
+file. Boilerplate is site chrome (rag.corpus.chrome, shared with the extracted formats) and
+share/copyright/contact lines, lines repeated within the file, photo
 captions printed twice, and short non-sentence lines trailing an article.
 """
 
@@ -11,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from rag.corpus.chrome import is_chrome
 
 MIN_BODY_WORDS = 25
 MIN_PREAMBLE_ARTICLE_WORDS = 50
@@ -24,12 +27,12 @@ _CHROME = [
     for p in (
         r"^(like|share|tweet)\b.*\b(facebook|twitter|whatsapp|linkedin|e-?mail)\b",
         r"\bshare on (facebook|twitter)\b",
-        r"(©|\(c\)|\bcopyright\b|all rights reserved)",
+        r"(©|\(c\)|\bcopyright\b)",
         r"\b(permalink|unsubscribe|subscription preferences|why did i get this)\b",
         r"^(post )?tags\s*:",
-        r"^(feed enhanced by|powered by|this email was sent|sign up for|subscribe to)\b",
-        r"^(download our|please follow us|follow us on)\b",
-        r"^(related (topics|articles|stories)|most (read|popular))\s*:?$",
+        r"^(feed enhanced by|powered by|this email was sent)\b",
+        r"^(download our|please follow us)\b",
+        r"^related topics\s*:?$",
         r"^(contact( us)?|tel|phone|gsm|fax|adres|address|e-?mail)\s*:",
         r"[\w.+-]+@[\w-]+\.[\w.]+",
         r"\b\d{1,5}\s+\w+(\s\w+)?\s+(ave|avenue|street|road|blvd|boulevard|lane)\b",
@@ -117,7 +120,9 @@ def _mark_chrome(lines: list[_Line]) -> None:
     """Mark chrome by pattern, exact repeats of non-title lines, and twice-printed captions."""
     counts = Counter(ln.text for ln in lines)
     for ln in lines:
-        if ln.words <= 30 and (_MARKER.match(ln.text) or any(p.search(ln.text) for p in _CHROME)):
+        if ln.words <= 30 and (
+            _MARKER.match(ln.text) or is_chrome(ln.text) or any(p.search(ln.text) for p in _CHROME)
+        ):
             ln.boiler = True
         elif counts[ln.text] > 1 and not _title_like(ln):
             ln.boiler = True

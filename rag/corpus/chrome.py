@@ -42,6 +42,7 @@ _ANYWHERE = re.compile(
     r"|\|\s*[\w. ]{0,30}Photo\b"
     r"|\[button\b|\(END\)\s*$|\bclick\s+here\b"
     r"|\bfollow\s+(?:\S+\s+){0,6}on\s+(?:twitter|facebook|instagram|linkedin|tiktok|youtube)\b"
+    r"|\b(?:affiliate|commission)\b.*\b(?:links?|purchases?|buy|sales)\b"
     r"|\b(?:sign\s+up|subscribe)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(?:sign\s+up|subscribe|inbox)\b",
     re.I,
 )

@@ -43,9 +43,11 @@ def load_corpus(
     uploads: Path | None = None,
     excluded: Collection[str] = (),
     max_records: int = DEFAULT_MAX_RECORDS,
+    skip_listings: bool = False,
 ) -> Corpus:
     """Read every supported file under `root`, then the uploads folder's, skipping (and
-    reporting) what cannot be indexed and the corpus files the user removed from the archive."""
+    reporting) what cannot be indexed and the corpus files the user removed from the archive;
+    with `skip_listings`, pages that are not articles (homepages, section fronts) too."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(
@@ -54,11 +56,11 @@ def load_corpus(
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
     files: set[str] = set()
-    for found in _read_folder(root, max_file_bytes, max_records, excluded):
+    for found in _read_folder(root, max_file_bytes, max_records, excluded, skip_listings):
         files.add(file_of(found.doc_id))
         (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
     if uploads is not None and uploads.is_dir():
-        for found in _read_folder(uploads, max_file_bytes, max_records, ()):
+        for found in _read_folder(uploads, max_file_bytes, max_records, (), skip_listings):
             if file_of(found.doc_id) in files:
                 skipped.append(SkippedFile(found.doc_id, SHADOWED))
             elif isinstance(found, SkippedFile):
@@ -69,7 +71,11 @@ def load_corpus(
 
 
 def _read_folder(
-    root: Path, max_file_bytes: int, max_records: int, excluded: Collection[str]
+    root: Path,
+    max_file_bytes: int,
+    max_records: int,
+    excluded: Collection[str],
+    skip_listings: bool = False,
 ) -> Iterator[Document | SkippedFile]:
     """Every file's documents, or why it is left out; a removed file is not even read."""
     real_root = root.resolve()
@@ -84,7 +90,20 @@ def _read_folder(
         if len(found) > max_records:
             yield SkippedFile(doc_id, too_many(len(found), max_records))
         else:
-            yield from found
+            yield from (listing_skipped(d) if skip_listings else d for d in found)
+
+
+LISTING = (
+    "a homepage, section front or search page, not an article (RAG_LISTING_PAGES=skip; "
+    "set it to index to keep such pages, marked as listings)"
+)
+
+
+def listing_skipped(found: Document | SkippedFile) -> Document | SkippedFile:
+    """A listing page left out with the reason, when the user chose to skip them."""
+    if isinstance(found, Document) and found.metadata.page == "listing":
+        return SkippedFile(found.doc_id, LISTING)
+    return found
 
 
 def too_many(records: int, max_records: int) -> str:
@@ -236,7 +255,11 @@ def corpus_path(root: Path, doc_id: str) -> Path:
 
 
 def check_upload(
-    doc_id: str, path: Path, data: bytes, max_records: int = DEFAULT_MAX_RECORDS
+    doc_id: str,
+    path: Path,
+    data: bytes,
+    max_records: int = DEFAULT_MAX_RECORDS,
+    skip_listings: bool = False,
 ) -> list[Document]:
     """The documents an uploaded file gives, or why it cannot be indexed (nothing is written)."""
     try:
@@ -252,6 +275,7 @@ def check_upload(
     if len(found) > max_records:
         reason = too_many(len(found), max_records)
         raise InvalidDocumentError(f"{doc_id[:120]!r} is refused: {reason}; nothing was changed")
+    found = [listing_skipped(d) if skip_listings else d for d in found]
     documents = [d for d in found if isinstance(d, Document)]
     if not documents:
         reasons = "; ".join(s.reason for s in found if isinstance(s, SkippedFile))

@@ -22,6 +22,11 @@ _ORG_WORDS = frozenset(
     "publications corporation corp company staff newsroom desk editors editorial wire "
     "service broadcasting television radio magazine newspaper".split()
 )
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATE_TAIL = re.compile(
+    rf"\s+(?:(?:{_MONTHS})[a-z]*\.?(?:\s+\d.*)?$|\d.*$|(?:updated|published|posted)\b.*$)",
+    re.I,
+)
 _JOINERS = re.compile(r"\s*(?:[,;/|&]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 MAX_NAME_WORDS = 6
 MAX_OUTLET_WORDS = 8
@@ -32,7 +37,7 @@ def tidy(meta: Metadata) -> Metadata:
     outlet = _outlet(meta.outlet, meta.title)
     people, organisation = split_authors(meta.author, outlet)
     outlet = outlet or organisation
-    title, site = site_suffix(meta.title, outlet, meta.url)
+    title, site = site_suffix(meta.title, outlet, meta.url, people)
     return replace(
         meta,
         title=title,
@@ -43,8 +48,11 @@ def tidy(meta: Metadata) -> Metadata:
 
 
 def _outlet(outlet: str | None, title: str | None) -> str | None:
-    """An outlet is a short name, never the article's own title."""
+    """An outlet is a short name (a site's address becomes its host), never the article's
+    own title."""
     name = " ".join((outlet or "").split())
+    if re.match(r"^https?://", name, re.I):
+        name = (urlsplit(name).hostname or "").removeprefix("www.")
     if not name or len(name.split()) > MAX_OUTLET_WORDS:
         return None
     if title and name.casefold() == " ".join(title.split()).casefold():
@@ -62,16 +70,19 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
         return None, None
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", raw)
     text = re.sub(r"^\s*by\s+", "", text, flags=re.I)
+    text = _DATE_TAIL.split(text)[0]  # "GILLIAN MOHNEY March 11, 2015 3:46 PM"
     people: list[str] = []
     organisation = None
     for part in _JOINERS.split(text):
         name = " ".join((parseaddr(part)[0] if "@" in part else part).split()).strip(" .-")
         if not name or "@" in name or len(name.split()) > MAX_NAME_WORDS:
             continue
+        if " " not in name and len(name) <= 4:  # "MA", "PhD", "Jr": credentials, not people
+            continue
         if _is_organisation(name, outlet):
             organisation = organisation or name
         elif name not in people:
-            people.append(name)
+            people.append(name.title() if name.isupper() and len(name) > 3 else name)
     return (", ".join(people) or None), organisation
 
 
@@ -83,18 +94,24 @@ def _is_organisation(name: str, outlet: str | None) -> bool:
 
 
 def site_suffix(
-    title: str | None, outlet: str | None, url: str | None
+    title: str | None, outlet: str | None, url: str | None, authors: str | None = None
 ) -> tuple[str | None, str | None]:
-    """(title without the site's name, the site's name as written) from "Story | Site"."""
+    """(title without the site's name, the site's name as written) from "Story | Site"; a
+    segment naming the author ("Story | Eleanor Ainge Roy") goes too, and is no site."""
     if not title:
         return title, None
     parts = _SEPARATOR.split(title.strip())
     if len(parts) < 2:
         return title, None
     host = urlsplit(url or "").hostname or ""
+    names = {n.strip().casefold() for n in (authors or "").split(",") if n.strip()}
     for site, rest in ((parts[-1], parts[:-1]), (parts[0], parts[1:])):
         kept = _rejoin(title, rest)
-        if _is_site(site, outlet, host) and len(kept) >= 4 and len(kept.split()) >= 2 - _cjk(kept):
+        if len(kept) < 4 or len(kept.split()) < 2 - _cjk(kept):
+            continue
+        if site.strip().casefold() in names:
+            return kept, None
+        if _is_site(site, outlet, host):
             return kept, site.strip()
     return title, None
 

@@ -82,3 +82,19 @@ def test_the_html_loader_leaves_chrome_out_of_the_text_view() -> None:
     assert "212 passengers" in doc.text and "40 metres of stone" in doc.text
     for chrome in ("Related:", "Ferry operator adds", "Fishing fleet counts", "Copyright"):
         assert chrome not in doc.text
+
+
+def test_an_affiliate_line_repeated_in_a_text_article_is_no_title() -> None:
+    from rag.corpus.articles import split_articles
+
+    para = (
+        "The council voted on Tuesday to rebuild the harbour wall at Port Ellis, which lost "
+        "forty metres of stone in the January storm, and set aside 2.1 million pounds for it. "
+    )
+    advert = "We may earn a commission from links on this page"
+    text = "\n\n".join(
+        ["Council approves new harbour wall", "By Ann Fields", para, advert, para * 2, advert, para]
+    )
+    layout = split_articles(text)
+    assert [a.title for a in layout.articles] == ["Council approves new harbour wall"]
+    assert all(advert not in text[s.start : s.end] for s in layout.articles[0].content)

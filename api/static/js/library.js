@@ -32,6 +32,7 @@ function groups() {
     g.outlet = g.articles.map((a) => a.outlet).find(Boolean) || "";
     g.title = (g.articles[0] && g.articles[0].title) || g.file;
     g.chunks = g.docs.reduce((n, d) => n + d.chunks, 0);
+    g.listing = g.articles.length > 0 && g.articles.every((a) => a.page === "listing");
   }
   return [...byFile.values()];
 }
@@ -57,7 +58,7 @@ function articleLine(a) {
 
 function card(group) {
   const many = group.articles.length > 1;
-  const meta = [group.outlet, formatDate(group.newest), `${group.chunks} chunk${group.chunks === 1 ? "" : "s"}`, group.uploaded ? "uploaded" : "your file"];
+  const meta = [group.listing ? "not an article (a homepage or listing page)" : "", group.outlet, formatDate(group.newest), `${group.chunks} chunk${group.chunks === 1 ? "" : "s"}`, group.uploaded ? "uploaded" : "your file"];
   const head = h("div", { class: "head" }, h("strong", { class: "title" }, group.title), action(group));
   const facts = h("div", { class: "meta" }, meta.filter(Boolean).join(" · "));
   const file = h("div", { class: "file" }, group.file);

@@ -67,7 +67,7 @@ def extracted(
     """A document whose text view is the title, a blank line, then the extracted body."""
     meta = tidy(meta)
     title = " ".join((meta.title or "").split()) if with_title else ""
-    head = f"{title}\n\n" if title else ""
+    head = f"{title}\n\n" if title and body.strip() else title  # a headline-only feed entry
     shift = len(head) - (len(body) - len(body.lstrip()))
     text = head + body.strip()
     pages = tuple((max(len(head), s + shift), e + shift) for s, e in pages)

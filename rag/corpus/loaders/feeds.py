@@ -77,7 +77,9 @@ def _published(entry: Any, language: str | None) -> str | None:
 
 
 def _author(entry: Any) -> str | None:
-    """RSS writes "desk@site.example (Sam Reid)", Atom a name: either way, the person's name."""
+    """RSS writes "desk@site.example (Sam Reid)", Atom a name: either way, the people's names
+    (split and cleaned by the metadata tidying)."""
     raw = entry.get("author") or ""
-    name, address = parseaddr(raw)
-    return name or (None if "@" in raw else raw.strip() or None)
+    if "@" not in raw:
+        return raw.strip() or None
+    return parseaddr(raw)[0] or None

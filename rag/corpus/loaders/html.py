@@ -4,20 +4,25 @@ trafilatura does the extraction (the reference tool for this); it is given bytes
 so nothing is ever fetched.
 """
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rag.corpus.chrome import without_chrome
 from rag.corpus.loaders.base import Document, Metadata, SkippedFile, Unreadable, extracted
+from rag.corpus.loaders.html_page import page_facts
 from rag.corpus.metadata import parse_date
 
 
 def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metadata]:
     """Main text and metadata of a page; `fragment` for feed or email HTML (keep all text)."""
     import trafilatura
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)
+    facts = page_facts(tree, None)
     found = trafilatura.bare_extraction(
-        html,
+        tree if tree is not None else html,
         with_metadata=not fragment,
         include_comments=False,
         include_tables=True,
@@ -32,25 +37,18 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
     text = field("text") or ""
     if not text and fragment:
         text = trafilatura.html2txt(html) or ""
-    text = without_chrome(text, _link_texts(html))
+    text = without_chrome(text, facts.link_texts)
     meta = Metadata(
         title=field("title"),
         published=parse_date(field("date")),
         author=field("author"),
-        outlet=field("sitename"),
+        outlet=field("sitename") or facts.site_name,
         url=field("url"),
+        page="article"
+        if fragment
+        else replace(facts, url=field("url") or facts.url).kind(len(text.split())),
     )
     return _without_title(text, meta.title), meta
-
-
-def _link_texts(html: str | bytes) -> list[str]:
-    """The text of every link on the page: lines made of them are navigation, not article."""
-    from trafilatura.utils import load_html
-
-    tree = load_html(html)
-    if tree is None:
-        return []
-    return [" ".join(a.text_content().split()) for a in tree.iter("a")]
 
 
 def _without_title(text: str, title: str | None) -> str:

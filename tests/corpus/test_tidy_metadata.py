@@ -1,0 +1,136 @@
+"""Metadata people filter on, from the shapes real pages, feeds, PDFs and exports come in."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.corpus.loaders.feeds import FeedLoader
+from rag.corpus.loaders.jsonl import JsonLinesLoader
+from rag.corpus.loaders.pdf import PdfLoader
+from rag.corpus.metadata import Metadata
+from rag.corpus.tidy import site_suffix, split_authors, tidy
+from tests import formats
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "url", "expected"),
+    [
+        ("Trump's team rejects report | CNN Politics", "CNN", None, "Trump's team rejects report"),
+        ("Kremlin denies claims -- Sott.net", None, None, "Kremlin denies claims"),
+        ("Seoul to expand aid | Yonhap News Agency", "Yonhap", None, "Seoul to expand aid"),
+        ("习近平会见外国领导人-新华网", "新华网", None, "习近平会见外国领导人"),
+        (
+            "Storm closes harbour - Dunmore Echo",
+            None,
+            "https://www.dunmoreecho.example/a",
+            "Storm closes harbour",
+        ),
+        ("Fact check: what the minister said", "CNN", None, "Fact check: what the minister said"),
+        ("Harbour reopens - after nine days", None, None, "Harbour reopens - after nine days"),
+    ],
+)
+def test_site_names_are_cut_from_titles(
+    title: str, outlet: str | None, url: str | None, expected: str
+) -> None:
+    assert site_suffix(title, outlet, url)[0] == expected
+
+
+def test_tidy_keeps_the_raw_title_and_learns_the_outlet_from_a_domain() -> None:
+    meta = tidy(Metadata(title="Kremlin denies claims -- Sott.net"))
+    assert (meta.title, meta.title_raw, meta.outlet) == (
+        "Kremlin denies claims",
+        "Kremlin denies claims -- Sott.net",
+        "Sott.net",
+    )
+    assert tidy(meta) == meta
+
+
+@pytest.mark.parametrize(
+    ("raw", "outlet", "expected"),
+    [
+        (
+            "Nick Ames (now), Ed Aarons and Ben Fisher (earlier)",
+            None,
+            ("Nick Ames, Ed Aarons, Ben Fisher", None),
+        ),
+        ("Condé Nast; Tom Bennett", "Condé Nast", ("Tom Bennett", "Condé Nast")),
+        ("By Emma Farge", None, ("Emma Farge", None)),
+        ("Associated Press", None, (None, "Associated Press")),
+        ("desk@morrow.example (Sam Reid)", None, (None, None)),
+    ],
+)
+def test_authors_are_people(raw: str, outlet: str | None, expected: tuple) -> None:
+    assert split_authors(raw, outlet) == expected
+
+
+def test_an_outlet_is_never_the_article_title() -> None:
+    meta = tidy(Metadata(title="Harbour reopens after storm", outlet="Harbour reopens after storm"))
+    assert meta.outlet is None
+
+
+def test_feed_entries_lose_repeated_lines_keep_headlines_and_read_dates_in_the_feeds_language() -> (
+    None
+):
+    docs = FeedLoader().load("folha.xml", Path("folha.xml"), formats.portuguese_feed())
+    assert [d.doc_id for d in docs] == [
+        "folha.xml#n0",
+        "folha.xml#n1",
+        "folha.xml#n2",
+        "folha.xml#n9",
+    ]
+    first = docs[0]
+    assert "Continue reading" not in first.text and "Assine a newsletter" not in first.text
+    assert "0 novas vagas" in first.text
+    assert first.metadata.published == "2018-09-24"
+    assert first.metadata.author == "Nick Ames, Ed Aarons, Ben Fisher"
+    assert docs[-1].text == "Ponte reaberta ao trânsito"  # a headline-only entry is its headline
+
+
+def test_json_exports_of_common_scrapers_keep_date_outlet_and_authors() -> None:
+    newspaper = {
+        "title": "Harbour reopens after storm | Dunmore Echo",
+        "text": "The harbour of Port Ellis reopened on Monday after a storm closed it.",
+        "authors": ["Ann Fields", "Dunmore Echo Staff"],
+        "publish_date": "2016-12-18T00:00:00",
+        "meta_site_name": "Dunmore Echo",
+        "canonical_link": "https://echo.example/harbour",
+        "meta_lang": "en",
+    }
+    news_please = {
+        "title": "Ponte reaberta",
+        "maintext": "A ponte foi reaberta ao trânsito na segunda-feira depois de obras.",
+        "date_publish": "2018-09-24 10:00:00",
+        "source_domain": "folharegional.example",
+        "authors": [],
+        "language": "pt",
+    }
+    schema_org = {
+        "headline": "Seagrass recovers",
+        "articleBody": "Seagrass now covers 14 hectares of the bay floor, divers found.",
+        "datePublished": "2024-04-01",
+        "author": {"@type": "Person", "name": "Priya Nair"},
+        "publisher": {"@type": "Organization", "name": "Coastal Science Digest"},
+    }
+    data = json.dumps([newspaper, news_please, schema_org]).encode()
+    docs = JsonLinesLoader().load("export.json", Path("export.json"), data)
+    meta = [
+        (d.metadata.title, d.metadata.published, d.metadata.author, d.metadata.outlet) for d in docs
+    ]
+    assert meta == [
+        ("Harbour reopens after storm", "2016-12-18", "Ann Fields", "Dunmore Echo"),
+        ("Ponte reaberta", "2018-09-24", None, "folharegional.example"),
+        ("Seagrass recovers", "2024-04-01", "Priya Nair", "Coastal Science Digest"),
+    ]
+    assert docs[0].metadata.url == "https://echo.example/harbour"
+
+
+def test_a_printed_page_takes_its_byline_and_date_from_the_text_not_the_print_date() -> None:
+    page = (
+        "Menu\nWorld\nPolitics\nVideo\nTrump transition team rejects intelligence report\n"
+        "By Eric Bradner, CNN\nUpdated 10:02 PM ET, Sun December 18, 2016\n"
+        "Washington (CNN) The transition team rejected the report on Sunday, aides said."
+    )
+    (doc,) = PdfLoader().load("printed.pdf", Path("printed.pdf"), formats.pdf_report([page], None))
+    assert doc.metadata.published == "2016-12-18"
+    assert (doc.metadata.author, doc.metadata.outlet) == ("Eric Bradner", "CNN")
