@@ -21,6 +21,10 @@ from rag.retrieval.retriever import Passage
 from rag.service import RagService
 
 CLAIMS = Path(__file__).parent / "datasets" / "seeds_claims.jsonl"
+# tune: the cut-off and rules were chosen on it; holdout: reported at stop 31, then (stop 32)
+# looked at and tuned on as well; fresh: 84 sentences written at stop 32 before any change to
+# the checker, never tuned on.
+SPLITS = ("tune", "holdout", "fresh")
 
 
 def cited_passage(service: RagService, doc_id: str, evidence: str) -> Passage:
@@ -81,7 +85,7 @@ def claims_table(
     if claims is None:
         claims = judge_rows(service, service.checking.checker, rows)
     lines = []
-    for split in ("tune", "holdout"):
+    for split in SPLITS:
         part = [(r, c) for r, c in zip(rows, claims, strict=True) if r["split"] == split]
         lines.append({"split": split, **scores(*zip(*part, strict=True))})
     return lines
