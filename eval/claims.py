@@ -9,6 +9,7 @@ extractive answers to the seeds questions.
 
 import argparse
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,17 @@ CLAIMS = Path(__file__).parent / "datasets" / "seeds_claims.jsonl"
 SPLITS = ("tune", "holdout", "fresh")
 
 
-def cited_passage(service: RagService, doc_id: str, evidence: str) -> Passage:
-    """The indexed chunk of `doc_id` that holds `evidence`, as a passage to cite."""
+def cited_passage(service: RagService, doc_id: str, evidence: str, sentence: str = "") -> Passage:
+    """The indexed chunk of `doc_id` that holds `evidence`, as a passage to cite; where several
+    chunks hold it (overlap, a name said twice), the one sharing most words with the sentence."""
     needle = " ".join(evidence.split())
     holding = [
         c for c in service.index.chunks if c.doc_id == doc_id and needle in " ".join(c.text.split())
     ]
     if not holding:
         raise ValueError(f"no chunk of {doc_id} holds {evidence!r}")
-    chunk = max(
-        holding, key=lambda c: min(c.text.find(needle[:20]), len(c.text) - c.text.find(needle[:20]))
-    )
+    words = set(re.findall(r"\w+", sentence.casefold()))
+    chunk = max(holding, key=lambda c: len(words & set(re.findall(r"\w+", c.text.casefold()))))
     return Passage(1, 1.0, doc_id, doc_id, None, chunk.start, chunk.end, chunk.text)
 
 
@@ -45,7 +46,9 @@ def judge_rows(
     service: RagService, checker: ClaimChecker, rows: Sequence[dict[str, Any]]
 ) -> list[Claim]:
     return [
-        checker.check(r["sentence"], [cited_passage(service, r["doc_id"], r["passage"])])[0]
+        checker.check(
+            r["sentence"], [cited_passage(service, r["doc_id"], r["passage"], r["sentence"])]
+        )[0]
         for r in rows
     ]
 

@@ -27,6 +27,7 @@ SIMILAR = 0.55  # cosine from which a sentence is close in meaning to a passage 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 _CLAUSE = re.compile(r"[,;:—–]\s+")
+_MONTH_CUT = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 CLAUSES = 3
 MIN_UNIT = 20
 NOVEL = 2  # content words no cited passage has, from which a sentence adds to its sources
@@ -61,8 +62,14 @@ class Claim:
 
 
 def sentences(answer: str) -> list[tuple[int, int]]:
-    """The answer's sentences as spans; a marker after a full stop belongs to the sentence before."""
-    spans = [(s.start, s.end) for s in sentence_spans(answer, Span(0, len(answer)))]
+    """The answer's sentences as spans; a marker after a full stop belongs to the sentence before,
+    and "Aug. 31" is one date, not two sentences."""
+    spans: list[tuple[int, int]] = []
+    for s in sentence_spans(answer, Span(0, len(answer))):
+        if spans and _MONTH_CUT.search(answer, 0, spans[-1][1]) and answer[s.start].isdigit():
+            spans[-1] = (spans[-1][0], s.end)
+        else:
+            spans.append((s.start, s.end))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         lead = _LEADING_MARKERS.match(answer[start:end])

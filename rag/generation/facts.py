@@ -126,9 +126,18 @@ def names_missing(text: str, source: str) -> list[str]:
         if term.text.isupper() and term.text in _acronyms(source):
             continue
         uncommon = [w for w in parts if rarity(w) >= UNCOMMON and w not in MONTHS]
-        if not uncommon or any(w not in words for w in uncommon):
-            missing.append(term.text)
+        if uncommon and all(w in words for w in uncommon):
+            continue
+        if _person(term.text) and rarity(parts[-1]) >= UNCOMMON and parts[-1] in words:
+            continue  # a person named by surname alone in the source ("Ilham")
+        missing.append(term.text)
     return missing
+
+
+def _person(name: str) -> bool:
+    """Two to four capitalised words of letters: how a person is named ("Jewehr Ilham")."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and w.isalpha() for w in words)
 
 
 @lru_cache(maxsize=512)
@@ -141,7 +150,19 @@ def _acronyms(source: str) -> frozenset[str]:
 def novel_words(text: str, source: str) -> list[str]:
     """The sentence's content words (not the commonest English words) that nothing in the
     source begins like: a paraphrase keeps the source's words or their kin ("Britain",
-    "British"); an invented detail brings its own ("banking apps, online games")."""
-    seen = frozenset(w[:KIN] for w in _LETTERS.findall(source.casefold()))
+    "British"; "pages", "page"); an invented detail brings its own ("banking apps, online
+    games")."""
+    seen = frozenset(_stem(w)[:KIN] for w in _LETTERS.findall(source.casefold()))
     words = dict.fromkeys(w for w in _LETTERS.findall(text.casefold()) if rarity(w) >= CONTENT)
-    return [w for w in words if w[:KIN] not in seen]
+    return [w for w in words if _stem(w)[:KIN] not in seen]
+
+
+def _stem(word: str) -> str:
+    """A word without a plural or verb ending ("pages" -> "page", "criticised" -> "criticis"),
+    so words shorter than KIN letters meet their kin too."""
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and not word.endswith("ss") and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
