@@ -14,6 +14,7 @@ from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import IndexHome
 from rag.index.prepared import PreparedVectors, prepare
 from rag.query import RECORD, file_of
+from rag.serving.grouping import GroupCommit
 
 Sync = Callable[..., UpdateReport]
 Apply = Callable[[Corpus, Sequence[str]], UpdateReport]
@@ -74,6 +75,10 @@ class Archive:
         self.prepared = PreparedVectors()
         self.exclusions = Exclusions(settings.index_dir / EXCLUSIONS)
         self.pending = settings.index_dir / "pending"  # undo journals of uploads in flight
+        # uploads and deletes that wait for the write lock share one update
+        self._group: GroupCommit[UpdateReport] = GroupCommit(
+            lambda apply: self._update(self.reader(self._root(), apply))
+        )
 
     def reader(
         self, root: Path, change: Callable[[], object] = lambda: None
@@ -147,7 +152,7 @@ class Archive:
             for path, data in planned:
                 writes.put(path, data)
 
-        report = self._guarded(writes, self.reader(root, write))
+        report = self._grouped(writes, write)
         try:
             result = WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
         except InvalidDocumentError:  # indexing skipped it (too big, too slow): not kept
@@ -200,7 +205,7 @@ class Archive:
         if not uploaded:
             return self._set_excluded(root, doc_id, True)
         writes = CorpusWrites(self.pending)
-        report = self._guarded(writes, self.reader(root, lambda: writes.remove(path)))
+        report = self._grouped(writes, lambda: writes.remove(path))
         writes.commit()
         return report
 
@@ -221,9 +226,10 @@ class Archive:
             self.exclusions.save(before)
             raise
 
-    def _guarded(self, writes: CorpusWrites, read_corpus: Callable[[], Corpus]) -> UpdateReport:
+    def _grouped(self, writes: CorpusWrites, change: Callable[[], object]) -> UpdateReport:
+        """Make `change` and index it, in one update with the writes queued beside it."""
         try:
-            return self._update(read_corpus)
+            return self._group.submit(change, writes.rollback)
         except BaseException:
             writes.rollback()
             raise

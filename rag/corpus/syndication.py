@@ -42,11 +42,20 @@ def _permutations() -> Any:
     return MinHash(num_perm=NUM_PERM, scheme="affine32").permutations
 
 
+@lru_cache(maxsize=8)
+def _bands(threshold: float) -> tuple[int, int]:
+    """datasketch's optimal (bands, rows) for a threshold: numeric integration that took
+    longer than the rest of a small update, so it is done once per threshold."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, NUM_PERM, 0.5, 0.5)  # type: ignore[no-any-return]
+
+
 def copies(keys: Sequence[str], signatures: NDArray[np.uint32], threshold: float) -> dict[str, str]:
     """Map each article key that has near-duplicates to its group's key (the group's first key)."""
     from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=_bands(threshold))
     sketches = {}
     for key, values in zip(keys, signatures, strict=True):
         sketches[key] = MinHash(

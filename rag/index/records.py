@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,9 @@ def make_manifest(
     }
 
 
+@cache
 def _version(package: str) -> str | None:
+    """A library's installed version (read once: the metadata lookup parses files each time)."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -163,7 +166,7 @@ def write_records(
     """Write the chunk and document records of a generation, and the stored text views."""
     with open(folder / CHUNKS, "w", encoding="utf-8") as fh:
         for cid, chunk in zip(ids, chunks, strict=True):
-            fh.write(json.dumps({"id": cid, **asdict(chunk)}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"id": cid, **vars(chunk)}, ensure_ascii=False) + "\n")
     (folder / DOCUMENTS).write_text(
         json.dumps([asdict(i) for i in infos], ensure_ascii=False), encoding="utf-8"
     )

@@ -1,6 +1,7 @@
 """BM25 over the same chunks as the dense index (bm25s, Snowball-stemmed English)."""
 
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -11,7 +12,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 FOLDER = "bm25"
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\w+")
+_COMPOUND = re.compile(r"\b\w++(?:-\w++)+")  # possessive: no backtracking through every word
 
 
 _local = threading.local()
@@ -35,9 +37,22 @@ def _stopwords() -> frozenset[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens, stopwords out, stemmed; hyphenated numbers stay whole ("407-1")."""
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in _stopwords()]
-    words += [m.lower() for m in re.findall(r"\b\w+(?:-\w+)+\b", text)]
+    lowered = text.lower()
+    stop = _stopwords()
+    words = [w for w in _TOKEN.findall(lowered) if w not in stop]
+    if "-" in lowered:
+        words += _COMPOUND.findall(lowered)
     return _stemmer().stemWords(words)  # type: ignore[no-any-return]
+
+
+CACHED_CHUNKS = 8192
+
+
+@lru_cache(maxsize=CACHED_CHUNKS)
+def _chunk_tokens(text: str) -> tuple[str, ...]:
+    """A chunk's tokens, remembered: every update rebuilds BM25 over chunks mostly seen before,
+    and tokenizing them again was half of a small upload's cost."""
+    return tuple(sys.intern(t) for t in tokenize(text)) or ("",)
 
 
 class LexicalIndex:
@@ -51,7 +66,7 @@ class LexicalIndex:
         import bm25s
 
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(t) or [""] for t in texts], show_progress=False)
+        bm25.index([list(_chunk_tokens(t)) for t in texts], show_progress=False)
         return cls(bm25)
 
     def search(

@@ -215,19 +215,27 @@ def test_writes_need_a_write_key(live: RagService) -> None:
         assert httpx.delete(f"{url}/documents/bees.txt", headers=as_writer).status_code == 200
 
 
-def test_concurrent_uploads_are_all_applied(live_url: str) -> None:
-    def upload(i: int) -> int:
+def test_concurrent_uploads_and_deletes_are_all_applied_sharing_updates(live_url: str) -> None:
+    def upload(i: int) -> tuple[int, str]:
         text = f"Village fete number {i}\n\nThe fete in Ashby raised {i * 100 + 17} pounds for the school roof.\n"
         response = httpx.post(
             f"{live_url}/documents", json={"doc_id": f"fete-{i}.txt", "text": text}, timeout=120
         )
-        return response.status_code
+        return response.status_code, response.json()["generation"]
+
+    def delete(i: int) -> int:
+        return httpx.delete(f"{live_url}/documents/fete-{i}.txt", timeout=120).status_code
 
     with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(upload, range(8)))
-    assert statuses == [201] * 8
+        replies = list(pool.map(upload, range(8)))
+    assert [status for status, _ in replies] == [201] * 8
+    assert len({generation for _, generation in replies}) < 8  # uploads that waited went together
     listed = {d["doc_id"] for d in httpx.get(f"{live_url}/documents").json()["documents"]}
     assert {f"fete-{i}.txt" for i in range(8)} <= listed
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(delete, range(4))) == [200] * 4
+    listed = {d["doc_id"] for d in httpx.get(f"{live_url}/documents").json()["documents"]}
+    assert {f"fete-{i}.txt" for i in range(8)} & listed == {f"fete-{i}.txt" for i in range(4, 8)}
 
 
 def test_queries_under_load_while_documents_change_never_fail(live_url: str) -> None:
