@@ -45,14 +45,31 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords(words)  # type: ignore[no-any-return]
 
 
-CACHED_CHUNKS = 8192
+class _LastBuild:
+    """The tokens of the chunks the last build indexed. Every update rebuilds BM25 over chunks
+    it mostly saw before, and tokenizing them again was half of a small upload's cost; only the
+    last build's are kept, so what is deleted is forgotten and memory stays that of one corpus."""
+
+    LIMIT = 20_000  # chunks; a bigger corpus is tokenized afresh each time
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()
+
+    def tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        with self._lock:
+            seen = self._tokens
+        tokens = {t: seen.get(t) or _interned(t) for t in texts}
+        with self._lock:
+            self._tokens = tokens if len(tokens) <= self.LIMIT else {}
+        return [list(tokens[t]) for t in texts]
 
 
-@lru_cache(maxsize=CACHED_CHUNKS)
-def _chunk_tokens(text: str) -> tuple[str, ...]:
-    """A chunk's tokens, remembered: every update rebuilds BM25 over chunks mostly seen before,
-    and tokenizing them again was half of a small upload's cost."""
+def _interned(text: str) -> tuple[str, ...]:
     return tuple(sys.intern(t) for t in tokenize(text)) or ("",)
+
+
+_last_build = _LastBuild()
 
 
 class LexicalIndex:
@@ -66,7 +83,7 @@ class LexicalIndex:
         import bm25s
 
         bm25 = bm25s.BM25()
-        bm25.index([list(_chunk_tokens(t)) for t in texts], show_progress=False)
+        bm25.index(_last_build.tokens(texts), show_progress=False)
         return cls(bm25)
 
     def search(
