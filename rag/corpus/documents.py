@@ -5,10 +5,12 @@ import stat
 import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from rag import registry
 from rag.corpus.loaders.base import Document, SkippedFile, Unreadable
+from rag.corpus.reread import LastWalk, Read
 from rag.errors import CorpusError, InvalidDocumentError
 from rag.query import file_of
 
@@ -35,6 +37,7 @@ DEFAULT_MAX_RECORDS = 10_000
 
 EXCLUDED = "removed from the archive; the file stays on disk (undo: rag index --restore ID)"
 SHADOWED = "a file of this name is in the corpus folder, and that one is indexed"
+_last_walk = LastWalk()  # every update walks the corpus: unchanged files are not parsed again
 
 
 def load_corpus(
@@ -56,22 +59,26 @@ def load_corpus(
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
     files: set[str] = set()
-    for found in _read_folder(root, max_file_bytes, max_records, excluded, skip_listings):
-        files.add(file_of(found.doc_id))
-        (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
-    if uploads is not None and uploads.is_dir():
-        for found in _read_folder(uploads, max_file_bytes, max_records, (), skip_listings):
-            if file_of(found.doc_id) in files:
-                skipped.append(SkippedFile(found.doc_id, SHADOWED))
-            elif isinstance(found, SkippedFile):
-                skipped.append(found)
-            else:
-                documents.append(replace(found, uploaded=True, stored_view=True))  # see Archive
+    with _last_walk.walk() as read:
+        for found in _read_folder(root, read, max_file_bytes, max_records, excluded, skip_listings):
+            files.add(file_of(found.doc_id))
+            (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
+        if uploads is not None and uploads.is_dir():
+            for found in _read_folder(
+                uploads, read, max_file_bytes, max_records, (), skip_listings
+            ):
+                if file_of(found.doc_id) in files:
+                    skipped.append(SkippedFile(found.doc_id, SHADOWED))
+                elif isinstance(found, SkippedFile):
+                    skipped.append(found)
+                else:
+                    documents.append(replace(found, uploaded=True, stored_view=True))  # see Archive
     return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
 
 
 def _read_folder(
     root: Path,
+    read: Read,
     max_file_bytes: int,
     max_records: int,
     excluded: Collection[str],
@@ -86,7 +93,7 @@ def _read_folder(
         if reason:
             yield SkippedFile(doc_id, reason)
             continue
-        found = _read(path, real_root, doc_id)
+        found = read(doc_id, path, partial(_read, path, real_root, doc_id))
         if len(found) > max_records:
             yield SkippedFile(doc_id, too_many(len(found), max_records))
         else:
