@@ -293,3 +293,38 @@ def homepage(headlines: int = 30) -> str:
         '<meta property="og:site_name" content="Port Ellis Gazette"></head>'
         f"<body><h1>Port Ellis Gazette</h1><ul>{items}</ul></body></html>"
     )
+
+
+PROMO = "The Kestrel Gazette is owned by its readers and answers to nobody else on the coast."
+STORIES = [
+    (
+        "Harbour ferry returns after storm",
+        "The ferry resumed its crossings on Tuesday, eleven "
+        "days after Storm Idris tore away part of the pier and cut off the island of Morrow.",
+    ),
+    (
+        "Council sets emergency budget",
+        "Councillors approved a reserve of 40,000 pounds for "
+        "storm repairs on Wednesday, after a debate that ran late into the evening.",
+    ),
+    (
+        "Lifeboat crew honoured for rescue",
+        "Five volunteers who pulled two anglers from the sea "
+        "off Kestrel Head in January received bravery awards from the lifeboat charity.",
+    ),
+]
+
+
+def outlet_page(title: str, body: str, host: str = "gazette.example", promo: str = PROMO) -> str:
+    """A saved article page whose outlet prints the same promo line inside every article."""
+    slug = title.lower().replace(" ", "-")
+    return f"""<!doctype html><html><head><title>{title}</title>
+<meta property="og:title" content="{title}">
+<meta property="article:published_time" content="2024-03-05T09:00:00Z">
+<link rel="canonical" href="https://{host}/news/{slug}">
+</head><body><main><article><h1>{title}</h1>
+<p>{body} Officials said more would be known once the inspection reports were published.</p>
+<p>{promo}</p>
+<p>Residents said they were relieved to hear that "{title.lower()}", and several thanked the
+crews who had worked through the weekend.</p>
+</article></main></body></html>"""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rag import registry
 from rag.corpus.loaders.base import Document, SkippedFile, Unreadable
+from rag.corpus.outlets import without_outlet_chrome
 from rag.corpus.reread import LastWalk, Read
 from rag.errors import CorpusError, InvalidDocumentError
 from rag.query import file_of
@@ -50,7 +51,8 @@ def load_corpus(
 ) -> Corpus:
     """Read every supported file under `root`, then the uploads folder's, skipping (and
     reporting) what cannot be indexed and the corpus files the user removed from the archive;
-    with `skip_listings`, pages that are not articles (homepages, section fronts) too."""
+    with `skip_listings`, pages that are not articles (homepages, section fronts) too. Lines
+    an outlet repeats across its pages are left out of them (rag.corpus.outlets)."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(
@@ -73,6 +75,7 @@ def load_corpus(
                     skipped.append(found)
                 else:
                     documents.append(replace(found, uploaded=True, stored_view=True))  # see Archive
+    documents = without_outlet_chrome(documents)
     return Corpus(root=root, documents=tuple(documents), skipped=tuple(skipped))
 
 
