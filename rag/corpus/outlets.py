@@ -3,9 +3,10 @@
 A site's own promo lines ("The Gazette is reader-funded ...", a standing correction notice, a
 section's sign-up line) survive extraction and the general rules of chrome.py, but they recur
 word for word on the outlet's other pages. A short line found in REPEATED_IN or more of one
-outlet's pages leaves those pages' text views, as a feed's repeated lines do. The view is
-rebuilt before it is chunked, so offsets stay exact; the document's hash takes in the lines it
-lost, so a page is re-chunked when what its outlet repeats changes.
+outlet's articles (a page saved twice counts once) leaves those pages' text views, as a feed's
+repeated lines do. The view is rebuilt before it is chunked, so offsets stay exact; the
+document's hash takes in the lines it lost, so a page is re-chunked when what its outlet
+repeats changes.
 """
 
 import hashlib
@@ -27,6 +28,11 @@ def _outlet(doc: Document) -> str | None:
     return doc.metadata.outlet.casefold() if doc.metadata.outlet else None
 
 
+def _article(doc: Document) -> str:
+    """Which article a page is: a page saved twice, or under two names, counts once."""
+    return doc.metadata.url or doc.metadata.title or doc.text
+
+
 def _body(doc: Document) -> list[str]:
     """The view's lines after the title line."""
     return doc.text.split("\n")[1:]
@@ -40,7 +46,8 @@ def without_outlet_chrome(documents: Sequence[Document]) -> list[Document]:
             groups.setdefault(outlet, []).append(i)
     out = list(documents)
     for members in groups.values():
-        found = repeated_lines(["\n".join(_body(documents[i])) for i in members])
+        articles = {_article(documents[i]): "\n".join(_body(documents[i])) for i in members}
+        found = repeated_lines(list(articles.values()))
         chrome = {line for line in found if len(line.split()) <= SHORT_WORDS}
         if chrome:
             for i in members:

@@ -39,6 +39,14 @@ def test_repeated_lines_leave_the_outlets_pages_and_stay_elsewhere(tmp_path: Pat
     assert three["gazette-0.html"].sha256 != two["gazette-0.html"].sha256  # so it is re-chunked
 
 
+def test_one_article_saved_three_times_keeps_its_lines(tmp_path: Path) -> None:
+    root = tmp_path / "copies"
+    root.mkdir()
+    for n in range(3):
+        (root / f"copy-{n}.html").write_text(outlet_page(*STORIES[0]), encoding="utf-8")
+    assert all(PROMO in d.text for d in load_corpus(root).documents)
+
+
 def test_uploaded_pages_of_one_outlet_are_served_without_its_promo(live_url: str) -> None:
     for n, (title, body) in enumerate(STORIES):
         files = [("files", (f"gazette/{n}.html", outlet_page(title, body).encode()))]
