@@ -119,12 +119,23 @@ def names_missing(text: str, source: str) -> list[str]:
     for term in terms:
         if term.kind != "name" or term.text.lower().rstrip(".") in MONTHS:
             continue
+        if any(p[:1].islower() for p in term.text.split("-")[1:]):
+            continue  # a compound such as "AI-driven" describes; it names nothing
         parts = [w.casefold().replace("’", "'") for w in _WORD.findall(term.text)]
-        phrase = r"\b" + r"\W+".join(map(re.escape, parts)) + r"\b"
-        if re.search(phrase, source.replace("’", "'"), re.I):
+        if _stands(parts, source):
             continue
         if term.text.isupper() and term.text in _acronyms(source):
             continue
+        if len(parts) > 1 and _initials(term.text) in _abbreviations(source):
+            continue  # "United States" where the source says "U.S."
+        head, *rest = term.text.split()
+        if (
+            head.isupper()
+            and rest
+            and _stands(parts[1:], source)
+            and head in _abbreviations(source)
+        ):
+            continue  # "UN Human Rights Council" for the source's "Human Rights Council" and "UN"
         uncommon = [w for w in parts if rarity(w) >= UNCOMMON and w not in MONTHS]
         if uncommon and all(w in words for w in uncommon):
             continue
@@ -132,6 +143,24 @@ def names_missing(text: str, source: str) -> list[str]:
             continue  # a person named by surname alone in the source ("Ilham")
         missing.append(term.text)
     return missing
+
+
+def _stands(parts: list[str], source: str) -> bool:
+    """Whether the words stand in the source as a phrase, the last one maybe plural or
+    possessive ("Uyghur" in "Uyghurs", "State Department" in "State Department's")."""
+    phrase = r"\b" + r"\W+".join(map(re.escape, parts)) + r"(?:e?s|['’]s)?\b"
+    return re.search(phrase, source.replace("’", "'"), re.I) is not None
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+@lru_cache(maxsize=512)
+def _abbreviations(source: str) -> frozenset[str]:
+    """The source's capital abbreviations, dots dropped: "U.S." and "US" are both "US"."""
+    found = re.findall(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b", source)
+    return frozenset(a.replace(".", "") for a in found)
 
 
 def _person(name: str) -> bool:

@@ -28,6 +28,13 @@ def test_facts_are_normalised_before_they_are_compared() -> None:
     assert names_missing("Senators Josh Hawley and the EU asked Tidewater Marine.", SOURCE) == []
     missing = names_missing("Then Ted Cruz and the Security Council asked.", SOURCE)
     assert missing == ["Ted Cruz", "Security Council"]
+    abroad = "Uyghurs abroad told U.S. officials and the UN that Human Rights Council members lied."
+    said = "A Uyghur told the United States and the UN Human Rights Council of AI-driven camps."
+    assert names_missing(said, abroad) == []
+    assert names_missing("The United Kingdom and the UN Security Council agreed.", abroad) == [
+        "United Kingdom",
+        "UN Security Council",
+    ]
     assert sweeping("They always pay, every time.") == {"always", "every"}
     assert novel_words("The authority paid the pounds.", SOURCE) == []
     assert novel_words("Banking apps and online games.", SOURCE)[:2] == ["banking", "apps"]
