@@ -3,7 +3,7 @@
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
@@ -31,16 +31,27 @@ class Updates:
         return f"generation-{len(self.runs)}"
 
 
+Write = tuple[Callable[[], object], Callable[[], object]]
+
+
+def record(updates: Updates, i: int) -> Write:
+    return (lambda: updates.applied.append(i)), (lambda: None)
+
+
+def queued(
+    pool: ThreadPoolExecutor, group: GroupCommit[str], updates: Updates, writes: list[Write]
+) -> tuple["Future[str]", list["Future[str]"]]:
+    """Write 0 goes first; `writes` are submitted while its update runs."""
+    first = pool.submit(group.submit, *record(updates, 0))
+    updates.started.wait(5)
+    return first, [pool.submit(group.submit, *write) for write in writes]
+
+
 def test_writes_queued_behind_an_update_share_the_next_one() -> None:
     updates = Updates()
     group: GroupCommit[str] = GroupCommit(updates)
     with ThreadPoolExecutor(6) as pool:
-        first = pool.submit(group.submit, lambda: updates.applied.append(0), lambda: None)
-        updates.started.wait(5)
-        rest = [
-            pool.submit(group.submit, lambda i=i: updates.applied.append(i), lambda: None)
-            for i in range(1, 6)
-        ]
+        first, rest = queued(pool, group, updates, [record(updates, i) for i in range(1, 6)])
         assert first.result() == "generation-1"
         assert {f.result() for f in rest} == {"generation-2"}
     assert [sorted(run) for run in updates.runs] == [[0], [1, 2, 3, 4, 5]]
@@ -55,10 +66,9 @@ def test_a_change_that_fails_is_undone_and_fails_alone() -> None:
         raise PermissionError("uploads folder is read-only")
 
     with ThreadPoolExecutor(3) as pool:
-        first = pool.submit(group.submit, lambda: updates.applied.append(0), lambda: None)
-        updates.started.wait(5)
-        bad = pool.submit(group.submit, broken, lambda: undone.append(1))
-        good = pool.submit(group.submit, lambda: updates.applied.append(2), lambda: None)
+        first, (bad, good) = queued(
+            pool, group, updates, [(broken, lambda: undone.append(1)), record(updates, 2)]
+        )
         assert first.result() == "generation-1"
         with pytest.raises(PermissionError):
             bad.result()
@@ -71,14 +81,9 @@ def test_an_update_that_fails_fails_every_write_in_it_and_the_next_one_runs() ->
     updates = Updates(fail_on=1)
     group: GroupCommit[str] = GroupCommit(updates)
     with ThreadPoolExecutor(3) as pool:
-        first = pool.submit(group.submit, lambda: updates.applied.append(0), lambda: None)
-        updates.started.wait(5)
-        failing = [
-            pool.submit(group.submit, lambda i=i: updates.applied.append(i), lambda: None)
-            for i in (1, 2)
-        ]
+        first, failing = queued(pool, group, updates, [record(updates, 1), record(updates, 2)])
         assert first.result() == "generation-1"
         for future in failing:
             with pytest.raises(OSError, match="disk full"):
                 future.result()
-    assert group.submit(lambda: updates.applied.append(3), lambda: None) == "generation-3"
+    assert group.submit(*record(updates, 3)) == "generation-3"  # the group goes on
