@@ -64,8 +64,9 @@ def saved_pages_rows(pages: Path, folder: Path, copies: int) -> list[dict[str, o
     service = RagService(Settings(corpus_dir=corpus, index_dir=folder / "pages-index"))
     files = sum(1 for _ in corpus.rglob("*.*"))
     rows = [timed(service, f"full build ({files:,} saved pages and exports)", full=True)]
+    kept = reread.LIMIT_CHARS
     for reuse in (False, True):
-        reread.LIMIT_CHARS = 50_000_000 if reuse else -1
+        reread.LIMIT_CHARS = kept if reuse else -1
         service.update(progress=False)  # the walk before the clock keeps (or not) what it read
         text = NEW_ABSTRACT.replace("120", "160" if reuse else "180")
         (corpus / f"new-{reuse}.txt").write_text(text, encoding="utf-8")

@@ -33,9 +33,9 @@ def _article(doc: Document) -> str:
     return doc.metadata.url or doc.metadata.title or doc.text
 
 
-def _body(doc: Document) -> list[str]:
-    """The view's lines after the title line."""
-    return doc.text.split("\n")[1:]
+def _body(doc: Document) -> str:
+    """The view after its title line."""
+    return doc.text.partition("\n")[2]
 
 
 def without_outlet_chrome(documents: Sequence[Document]) -> list[Document]:
@@ -46,7 +46,7 @@ def without_outlet_chrome(documents: Sequence[Document]) -> list[Document]:
             groups.setdefault(outlet, []).append(i)
     out = list(documents)
     for members in groups.values():
-        articles = {_article(documents[i]): "\n".join(_body(documents[i])) for i in members}
+        articles = {_article(documents[i]): _body(documents[i]) for i in members}
         found = repeated_lines(list(articles.values()))
         chrome = {line for line in found if len(line.split()) <= SHORT_WORDS}
         if chrome:
@@ -57,11 +57,12 @@ def without_outlet_chrome(documents: Sequence[Document]) -> list[Document]:
 
 def _dropped(doc: Document, chrome: set[str]) -> Document:
     title, *body = doc.text.split("\n")
-    kept = [line for line in body if " ".join(line.split()) not in chrome]
+    normal = [" ".join(line.split()) for line in body]  # as repeated_lines counted them
+    kept = [line for line, n in zip(body, normal, strict=True) if n not in chrome]
     if len(kept) == len(body):
         return doc
     while kept and not kept[-1].strip():
         kept.pop()
-    gone = sorted(" ".join(line.split()) for line in body if " ".join(line.split()) in chrome)
+    gone = sorted(n for n in normal if n in chrome)
     digest = hashlib.sha256("\n".join([doc.sha256, *gone]).encode("utf-8", "surrogatepass"))
     return replace(doc, text="\n".join([title, *kept]), sha256=digest.hexdigest())

@@ -173,7 +173,7 @@ def _person(name: str) -> bool:
 def _acronyms(source: str) -> frozenset[str]:
     """Initials of the source's runs of capitalised words: "European Union" gives "EU"."""
     runs = re.findall(r"(?:\b[A-Z][\w’']*(?:\s+(?:of|the|for|and)\s+|\s+)?){2,}", source)
-    return frozenset("".join(w[0] for w in run.split() if w[0].isupper()) for run in runs)
+    return frozenset(_initials(run) for run in runs)
 
 
 def novel_words(text: str, source: str) -> list[str]:

@@ -198,11 +198,8 @@ def occurrences(term: Term, text: str) -> list[tuple[int, int]]:
     """Every place a term occurs in a text, in order."""
     spans = [m.span() for m in _pattern(term).finditer(text)]
     if term.kind == "word" and (stems := stems_of(term.text)):
-        by_stem = _by_stem(text)
-        if len(stems) == 1:
-            spans += by_stem.get(next(iter(stems)), ())
-        else:
-            spans += [(s, e) for s, e, token in _tokens(text) if stems <= token]
+        by_stem = _by_stem(text)  # words holding every stem of the term
+        spans += set.intersection(*(set(by_stem.get(stem, ())) for stem in stems))
     return sorted(set(spans))
 
 
@@ -213,18 +210,13 @@ def stems_of(word: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=2048)
-def _tokens(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """A passage's words with their stems, kept: top passages recur across questions."""
-    return tuple((m.start(), m.end(), stems_of(m.group())) for m in _TOKEN.finditer(text))
-
-
-@lru_cache(maxsize=2048)
 def _by_stem(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
-    """Where each stem occurs in a passage: a term is looked up, not matched against every word."""
+    """Where each stem occurs in a passage, kept (top passages recur across questions): a term
+    is looked up, not matched against every word."""
     found: dict[str, list[tuple[int, int]]] = {}
-    for start, end, stems in _tokens(text):
-        for stem in stems:
-            found.setdefault(stem, []).append((start, end))
+    for m in _TOKEN.finditer(text):
+        for stem in stems_of(m.group()):
+            found.setdefault(stem, []).append(m.span())
     return {stem: tuple(spans) for stem, spans in found.items()}
 
 
