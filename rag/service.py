@@ -20,6 +20,7 @@ from rag.generation.answering import Answer, Checking, answer, stream_answer
 from rag.generation.base import Generator
 from rag.generation.catalog import Generators
 from rag.generation.claims import ClaimChecker
+from rag.generation.tagger import Tagger
 from rag.index import DocumentInfo, LoadedIndex, UpdateReport
 from rag.index.home import DeltaHome, IndexHome, home_for
 from rag.index.prepared import PreparedEmbedder
@@ -355,7 +356,8 @@ class RagService:
     @cached_property
     def checking(self) -> Checking:
         """Every answer's sentences checked against the passages they cite."""
-        return Checking(ClaimChecker(self.embedder), self.settings.drop_unsupported)
+        checker = ClaimChecker(self.embedder, Tagger(self.settings.tagger_model))
+        return Checking(checker, self.settings.drop_unsupported)
 
     @cached_property
     def watched(self) -> Watches:

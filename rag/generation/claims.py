@@ -20,7 +20,8 @@ import numpy as np
 from rag.corpus.articles import Span
 from rag.corpus.chunking import sentence_spans
 from rag.embedding.embedder import Embedder
-from rag.generation.facts import dates, months, names_missing, novel_words, numbers, sweeping
+from rag.generation.facts import dates, months, names, novel_words, numbers, sweeping
+from rag.generation.tagger import Tagger, Word
 from rag.retrieval.retriever import Passage
 
 SIMILAR = 0.55  # cosine from which a sentence is close in meaning to a passage sentence
@@ -30,7 +31,7 @@ _CLAUSE = re.compile(r"[,;:—–]\s+")
 _MONTH_CUT = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 CLAUSES = 3
 MIN_UNIT = 20
-NOVEL = 2  # content words no cited passage has, from which a sentence adds to its sources
+NOVEL = 2  # nouns no cited passage has, from which a sentence adds to its sources (a name: 1)
 
 Supported = bool | Literal["uncited"]
 
@@ -86,8 +87,8 @@ def sentences(answer: str) -> list[tuple[int, int]]:
 class ClaimChecker:
     """Checks answers against their passages with the deployment's embedding model."""
 
-    def __init__(self, embedder: Embedder, threshold: float = SIMILAR) -> None:
-        self.embedder, self.threshold = embedder, threshold
+    def __init__(self, embedder: Embedder, tagger: Tagger, threshold: float = SIMILAR) -> None:
+        self.embedder, self.tagger, self.threshold = embedder, tagger, threshold
 
     def check(self, answer: str, passages: Sequence[Passage]) -> tuple[Claim, ...]:
         spans = sentences(answer)
@@ -103,7 +104,8 @@ class ClaimChecker:
         cited = [passages[n - 1] for n in cites]
         if (hit := _verbatim(text, cited)) is not None:
             return Claim(text, start, end, cites, True, hit, similarity=1.0)
-        return Claim(text, start, end, cites, False, problems=tuple(_fact_problems(text, cited)))
+        problems = _fact_problems(text, self.tagger.words(text), cited)
+        return Claim(text, start, end, cites, False, problems=tuple(problems))
 
     def _meaning(self, claims: list[Claim], passages: Sequence[Passage]) -> tuple[Claim, ...]:
         """Each claim not quoted verbatim against the sentences of the passages it cites."""
@@ -189,16 +191,23 @@ def _verbatim(text: str, cited: Sequence[Passage]) -> dict[str, Any] | None:
     return None
 
 
-def _fact_problems(text: str, cited: Sequence[Passage]) -> list[str]:
+def _fact_problems(text: str, words: Sequence[Word], cited: Sequence[Passage]) -> list[str]:
     source = " ".join(p.text for p in cited)
     said, there = numbers(text), numbers(source)
     problems = [f"'{said[n]}' is in no cited passage" for n in said.keys() - there.keys()]
     problems += [f"the date '{d}' is in no cited passage" for d in dates(text) - dates(source)]
     problems += [f"'{m}' is in no cited passage" for m in months(text) - months(source)]
-    problems += [f"the name '{n}' is in no cited passage" for n in names_missing(text, source)]
+    named = names(text, source)
+    problems += [
+        f"the name '{n}' is in no cited passage" for n, there in named.items() if not there
+    ]
     problems += [f"'{w}' is in no cited passage" for w in sweeping(text) - sweeping(source)]
-    if len(new := novel_words(text, source)) >= NOVEL:
-        problems.append(f"says {', '.join(repr(w) for w in new[:4])}, which no cited passage does")
+    known = frozenset(w.casefold() for n, there in named.items() if there for w in n.split())
+    new = novel_words(words, source, known)
+    if len(new) >= NOVEL or any(new.values()):
+        problems.append(
+            f"says {', '.join(repr(w) for w in list(new)[:4])}, which no cited passage does"
+        )
     return problems
 
 

@@ -3,8 +3,10 @@ numbers ("4.2 million" = "4,200,000", "nine" = "9", "84 percent" = "84%"), dates
 day ("Aug. 31" = "31 August"), month names, proper names, and sweeping words ("always")."""
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
+from rag.generation.tagger import Word
 from rag.retrieval.evidence import key_terms, rarity
 
 _SCALES = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
@@ -49,7 +51,10 @@ MONTHS = {
     for name in names.split()
 }
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})\b(?!,?\d)|\b(\d{{1,2}})\s+{_MONTH}\b", re.I)
+_MONTH_DAY = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\d)|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b",
+    re.I,
+)
 _MONTH_WORD = re.compile(rf"\b{_MONTH}(?=[\s,.]|$)", re.I)
 _SWEEPING = frozenset(
     "all every always never none nobody nothing entirely completely totally forever everyone "
@@ -59,6 +64,30 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 UNCOMMON = 3.0  # rarity from which a name's word must itself be in the source
 CONTENT, KIN = 1.5, 5  # a content word's least rarity; letters two words of a kind share
 _LETTERS = re.compile(r"[^\W\d_]+")
+# A capital stands for its country in news writing ("Beijing said"): the forms that country goes by.
+_CAPITALS = {
+    capital: tuple(forms.split("|"))
+    for capital, forms in (
+        ("Washington", "United States|U.S.|US|America|American"),
+        ("Beijing", "China|Chinese|PRC"),
+        ("Moscow", "Russia|Russian|Kremlin"),
+        ("London", "Britain|British|United Kingdom|UK|U.K."),
+        ("Paris", "France|French"),
+        ("Berlin", "Germany|German"),
+        ("Tokyo", "Japan|Japanese"),
+        ("Brussels", "European Union|EU|E.U."),
+        ("Kyiv", "Ukraine|Ukrainian"),
+        ("Tehran", "Iran|Iranian"),
+        ("Pyongyang", "North Korea|North Korean"),
+        ("Seoul", "South Korea|South Korean"),
+        ("New Delhi", "India|Indian"),
+        ("Ottawa", "Canada|Canadian"),
+        ("Canberra", "Australia|Australian"),
+        ("Ankara", "Turkey|Turkish"),
+        ("Taipei", "Taiwan|Taiwanese"),
+        ("Islamabad", "Pakistan|Pakistani"),
+    )
+}
 _PHRASES = re.compile(r"[,;:()\[\]\"“”]|\s(?:and|or)\s")  # a name never runs across these
 
 
@@ -109,40 +138,50 @@ def _words(source: str) -> frozenset[str]:
     return frozenset(w.casefold().replace("’", "'") for w in _WORD.findall(source))
 
 
+def names(text: str, source: str) -> dict[str, bool]:
+    """The sentence's proper names, each with whether the source has it: a name passes when it
+    stands there as a phrase (singular or plural), when each of its uncommon words does
+    ("Senators Josh Hawley" after "Sens. Josh Hawley"), as the source's abbreviation ("United
+    States" for "U.S.", "Communist Party" inside "CCP"), or, joined by "of", as two names that
+    each pass ("Jessica Brandt of Brookings"); a name of common words only ("Security Council")
+    must stand there whole."""
+    found = {}
+    for part in _PHRASES.split(text):
+        for term in key_terms(part) if part.strip() else ():
+            if term.kind != "name" or term.text.lower().rstrip(".") in MONTHS:
+                continue
+            if any(p[:1].islower() for p in term.text.split("-")[1:]):
+                continue  # a compound such as "AI-driven" describes; it names nothing
+            found[term.text] = all(_has_name(n, source) for n in term.text.split(" of "))
+    return found
+
+
 def names_missing(text: str, source: str) -> list[str]:
-    """The sentence's proper names the source lacks: a name passes when it stands there as a
-    phrase, or when each of its uncommon words does ("Senators Josh Hawley" after "Sens. Josh
-    Hawley"); a name of common words only ("Security Council") must stand there whole."""
-    words = _words(source)
-    missing = []
-    terms = [t for part in _PHRASES.split(text) if part.strip() for t in key_terms(part)]
-    for term in terms:
-        if term.kind != "name" or term.text.lower().rstrip(".") in MONTHS:
-            continue
-        if any(p[:1].islower() for p in term.text.split("-")[1:]):
-            continue  # a compound such as "AI-driven" describes; it names nothing
-        parts = [w.casefold().replace("’", "'") for w in _WORD.findall(term.text)]
-        if _stands(parts, source):
-            continue
-        if term.text.isupper() and term.text in _acronyms(source):
-            continue
-        if len(parts) > 1 and _initials(term.text) in _abbreviations(source):
-            continue  # "United States" where the source says "U.S."
-        head, *rest = term.text.split()
-        if (
-            head.isupper()
-            and rest
-            and _stands(parts[1:], source)
-            and head in _abbreviations(source)
-        ):
-            continue  # "UN Human Rights Council" for the source's "Human Rights Council" and "UN"
-        uncommon = [w for w in parts if rarity(w) >= UNCOMMON and w not in MONTHS]
-        if uncommon and all(w in words for w in uncommon):
-            continue
-        if _person(term.text) and rarity(parts[-1]) >= UNCOMMON and parts[-1] in words:
-            continue  # a person named by surname alone in the source ("Ilham")
-        missing.append(term.text)
-    return missing
+    return [name for name, there in names(text, source).items() if not there]
+
+
+def _has_name(name: str, source: str) -> bool:
+    parts = [w.casefold().replace("’", "'") for w in _WORD.findall(name)]
+    if not parts:
+        return True
+    singular = [*parts[:-1], _stem(parts[-1])] if parts[-1].endswith("s") else parts
+    if _stands(parts, source) or _stands(singular, source):
+        return True
+    if any(_stands(form.casefold().split(), source) for form in _CAPITALS.get(name, ())):
+        return True
+    if name.isupper() and name in _acronyms(source):
+        return True
+    initials = _initials(name)
+    if len(initials) > 1 and any(a.endswith(initials) for a in _abbreviations(source)):
+        return True  # "United States" for "U.S."; "Communist Party" in "CCP"
+    head, *rest = name.split()
+    if head.isupper() and rest and _stands(parts[1:], source) and head in _abbreviations(source):
+        return True  # "UN Human Rights Council" for the source's "Human Rights Council" and "UN"
+    uncommon = [w for w in parts if rarity(w) >= UNCOMMON and w not in MONTHS]
+    if uncommon and all(w in _words(source) for w in uncommon):
+        return True
+    # a person named by surname alone in the source ("Ilham")
+    return _person(name) and rarity(parts[-1]) >= UNCOMMON and parts[-1] in _words(source)
 
 
 def _stands(parts: list[str], source: str) -> bool:
@@ -176,14 +215,41 @@ def _acronyms(source: str) -> frozenset[str]:
     return frozenset(_initials(run) for run in runs)
 
 
-def novel_words(text: str, source: str) -> list[str]:
-    """The sentence's content words (not the commonest English words) that nothing in the
-    source begins like: a paraphrase keeps the source's words or their kin ("Britain",
-    "British"; "pages", "page"); an invented detail brings its own ("banking apps, online
-    games")."""
-    seen = frozenset(_stem(w)[:KIN] for w in _LETTERS.findall(source.casefold()))
-    words = dict.fromkeys(w for w in _LETTERS.findall(text.casefold()) if rarity(w) >= CONTENT)
-    return [w for w in words if _stem(w)[:KIN] not in seen]
+def novel_words(
+    words: Sequence[Word], source: str, known: frozenset[str] = frozenset()
+) -> dict[str, bool]:
+    """The sentence's content nouns and names (not the commonest English words) that nothing in
+    the source begins like, each with whether it names something: a paraphrase keeps the things
+    its source talks about, or their kin ("pages", "page"; "labour", "labor"), and brings its
+    own verbs ("started" for "commenced"); an invented detail brings its own things ("banking
+    apps, online games") or names ("Canadian"). Month names are the dates' business. `known`:
+    words of the sentence's names the source has in another form ("CCP")."""
+    seen = _kin(source)
+    found: dict[str, bool] = {}
+    for i, w in enumerate(words):
+        name = w.pos == "PROPN" or (w.pos == "ADJ" and w.capital and i > 0)
+        if (
+            (name or w.pos == "NOUN")
+            and _LETTERS.fullmatch(w.text)
+            and rarity(w.text) >= CONTENT
+            and w.text not in known
+            and w.text not in MONTHS
+            and not {_root(w.text), _root(w.lemma)} & seen
+            and not (name and _has_name(w.text.title(), source))
+        ):
+            found[w.text] = found.get(w.text, False) or name
+    return found
+
+
+@lru_cache(maxsize=512)
+def _kin(source: str) -> frozenset[str]:
+    return frozenset(_root(w) for w in _LETTERS.findall(source.casefold()))
+
+
+def _root(word: str) -> str:
+    """What a word and its kin share: its first KIN letters, plural and verb endings and the
+    British "-our" and "-tre" ("labour", "centre") set aside."""
+    return _stem(re.sub(r"tre\b", "ter", word.replace("our", "or")))[:KIN]
 
 
 def _stem(word: str) -> str:

@@ -4,11 +4,14 @@ on the written planted-error set and on extractive answers, held as floors."""
 
 import pytest
 
-from eval.claims import claims_table, load_claims
+from eval.claims import claims_table, judge_rows, load_claims, scores
 from eval.dataset import DEFAULT_SEEDS, load_questions
+from rag.config import Settings
+from rag.errors import MissingDependencyError
 from rag.generation.answering import Checking, checked
-from rag.generation.claims import ClaimChecker, sentences, without_unsupported
+from rag.generation.claims import sentences, without_unsupported
 from rag.generation.facts import dates, months, names_missing, novel_words, numbers, sweeping
+from rag.generation.tagger import Tagger
 from rag.retrieval.retriever import Passage
 from rag.service import RagService
 
@@ -36,8 +39,29 @@ def test_facts_are_normalised_before_they_are_compared() -> None:
         "UN Security Council",
     ]
     assert sweeping("They always pay, every time.") == {"always", "every"}
-    assert novel_words("The authority paid the pounds.", SOURCE) == []
-    assert novel_words("Banking apps and online games.", SOURCE)[:2] == ["banking", "apps"]
+    assert dates("at her December 4th press conference") == {"12-4"}
+
+
+def novel(sentence: str, source: str = SOURCE) -> dict[str, bool]:
+    return novel_words(Tagger(Settings().tagger_model).words(sentence), source)
+
+
+def test_new_things_and_names_are_novel_new_verbs_and_spellings_are_not() -> None:
+    assert novel("The authority handed over the pounds.") == {}  # a verb of its own
+    assert {"apps", "games"} <= set(novel("Banking apps and online games."))
+    assert novel("A Canadian authority paid the pounds.") == {"canadian": True}
+    assert novel("It was paid in September.", "Paid on Sept. 4.") == {}
+    assert novel("The labour centre paid.", "The labor center paid.") == {}
+
+
+def test_names_pass_in_the_forms_a_writer_uses() -> None:
+    source = "The CCP sent the Uyghur community to camps, Jessica Brandt at Brookings said; China denied it."
+    said = "Jessica Brandt of Brookings said Beijing and the Communist Party sent Uyghurs to camps."
+    assert names_missing(said, source) == []
+    assert names_missing("So said Jessica Brandt of Stanford.", source) == [
+        "Jessica Brandt of Stanford"
+    ]
+    assert names_missing("It was denied by Moscow.", source) == ["Moscow"]
 
 
 def test_markers_after_a_full_stop_belong_to_the_sentence_before() -> None:
@@ -53,7 +77,7 @@ def passage(text: str, start: int = 100) -> Passage:
 def test_a_sentence_is_supported_quoted_or_paraphrased_and_flagged_with_its_reasons(
     seed_service: RagService,
 ) -> None:
-    checker = ClaimChecker(seed_service.embedder)
+    checker = seed_service.checking.checker
     cited = [passage(SOURCE)]
     answer = (
         f"{SOURCE} [1] "
@@ -98,9 +122,13 @@ def test_drop_unsupported_removes_and_counts(seed_service: RagService) -> None:
 def test_the_checker_catches_planted_errors_and_keeps_extractive_answers(
     seed_service: RagService,
 ) -> None:
-    lines = {row["split"]: row for row in claims_table(seed_service, load_claims())}
-    assert lines["tune"]["recall"] >= 0.95 and lines["tune"]["precision"] >= 0.9
-    assert lines["holdout"]["recall"] >= 0.9 and lines["holdout"]["precision"] >= 0.85
+    rows = load_claims()
+    claims = judge_rows(seed_service, seed_service.checking.checker, rows)
+    lines = {row["split"]: row for row in claims_table(seed_service, rows, claims)}
+    assert lines["tune"]["recall"] >= 0.95 and lines["tune"]["precision"] >= 0.95
+    assert lines["holdout"]["recall"] >= 0.85 and lines["holdout"]["precision"] >= 0.95
+    whole = scores(rows, claims)  # 382 sentences: 0.930 / 0.901 at stop 34
+    assert whole["precision"] >= 0.9 and whole["recall"] >= 0.88
     claims = [
         c
         for q in load_questions(DEFAULT_SEEDS)
@@ -113,5 +141,10 @@ def test_the_checker_catches_planted_errors_and_keeps_extractive_answers(
 
 @pytest.mark.parametrize("answer", ["", "   ", "[1]", "No markers at all"])
 def test_odd_answers_do_not_break_the_checker(seed_service: RagService, answer: str) -> None:
-    claims = ClaimChecker(seed_service.embedder).check(answer, [passage(SOURCE)])
+    claims = seed_service.checking.checker.check(answer, [passage(SOURCE)])
     assert all(c.supported in (True, False, "uncited") for c in claims)
+
+
+def test_a_tagger_that_cannot_be_loaded_says_which_and_how_to_fix_it() -> None:
+    with pytest.raises(MissingDependencyError, match="RAG_TAGGER_MODEL='no_such_pipeline'"):
+        Tagger("no_such_pipeline").words("Anything at all.")
