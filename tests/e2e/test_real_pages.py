@@ -23,12 +23,14 @@ from tests.browser import open_tab
 from tests.conftest import READ, ROOT, indexed
 
 NEWS = ROOT / "eval" / "datasets" / "news"
-PAGES = ("bbc-1", "cnn", "breitbart", "citylab-1")  # tuning pages of eval/real_pages.py
+# tuning pages of eval/real_pages.py; yahoo-3 embeds videos whose dates are not the article's
+PAGES = ("bbc-1", "cnn", "breitbart", "citylab-1", "yahoo-3")
 QUESTIONS = {
     "bbc-1": "What did Obama call his biggest frustration?",
     "cnn": "What is the birth lottery and economic mobility?",
     "breitbart": "What did the Snopes fact-checker David Emery say about Trump supporters?",
     "citylab-1": "Why is neon a symbol of the 20th century?",
+    "yahoo-3": "Why did a photo of a veteran wrapping his baby in the American flag spark controversy?",
 }
 EXPECTED = json.loads((NEWS / "expected.json").read_text(encoding="utf-8"))
 

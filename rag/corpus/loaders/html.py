@@ -40,7 +40,8 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
     text = without_chrome(text, facts.link_texts)
     meta = Metadata(
         title=field("title"),
-        published=parse_date(field("date")),
+        published=(None if fragment else facts.date_under(field("title")))
+        or parse_date(field("date")),
         author=field("author"),
         outlet=field("sitename") or facts.site_name,
         url=field("url"),

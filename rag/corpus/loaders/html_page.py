@@ -9,17 +9,22 @@ article pages go down to 0.14 words of text per headline-link word, but all of t
 og:type "article", and the others keep at least 0.84.
 """
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from lxml.html import HtmlElement
 
-from rag.corpus.metadata import PageKind
+from rag.corpus.metadata import PageKind, parse_date
 
 HEADLINE_WORDS = 4  # a link of four words or more reads like a headline
 MIN_HEADLINES = 20
 TEXT_PER_HEADLINE_WORD = 0.5
 _SEARCH_KEYS = {"q", "s", "query", "search", "keyword", "keywords"}
+BYLINE_ELEMENTS = 60  # elements after a headline that may still be its byline
+BYLINE_WORDS = 8  # a byline's date is a short text ("March 11, 2015 3:46 PM")
+STORY_WORDS = 30  # a paragraph this long is the story: the byline is past
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,17 @@ class PageFacts:
     site_name: str | None
     declares_article: bool
     url: str | None
+    header_dates: tuple[tuple[str, str], ...] = ()  # (a headline, the date its byline gives)
+
+    def date_under(self, title: str | None) -> str | None:
+        """The date the byline under the article's headline gives (the headline that reads as
+        the title, else the first), which beats the page's meta dates: a page that embeds
+        videos or other stories carries their dates too, and the byline is what a reader sees."""
+        wanted = _words(title)
+        return next(
+            (day for headline, day in self.header_dates if wanted and _words(headline) == wanted),
+            self.header_dates[0][1] if self.header_dates else None,
+        )
 
     def kind(self, text_words: int) -> PageKind:
         """ "listing" for a homepage, section front or search page; else "article"."""
@@ -71,4 +87,26 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         meta.get("og:site_name") or meta.get("application-name") or None,
         declares,
         url or meta.get("og:url") or canonical,
+        tuple((h1.text_content(), day) for h1 in tree.iter("h1") if (day := _byline_date(h1))),
     )
+
+
+def _byline_date(headline: HtmlElement) -> str | None:
+    """The first date among the elements after a headline and before its story starts: a
+    `datetime` attribute, a schema.org datePublished, or a short text that is a date."""
+    for el in headline.xpath(f"following::*[position() <= {BYLINE_ELEMENTS}]"):
+        if el.tag == "p" and len(el.text_content().split()) > STORY_WORDS:
+            return None
+        stamp = el.get("datetime") or (
+            el.get("content") if el.get("itemprop") == "datePublished" else None
+        )
+        text = " ".join((el.text or "").split())
+        if not stamp and 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text):
+            stamp = text
+        if stamp and (day := parse_date(stamp)):
+            return day
+    return None
+
+
+def _words(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
