@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rag.query import MAX_TOP_K, SearchMode
 
+ClaimCheck = Literal["balanced", "strict"]
+
 
 class Settings(BaseSettings):
     """Everything a deployment can tune. Built at the edges (CLI, API, eval) and passed down."""
@@ -207,6 +209,12 @@ class Settings(BaseSettings):
     openai_timeout_s: float = Field(60.0, gt=0, description="Per-request timeout")
     openai_retries: int = Field(2, ge=0, le=10, description="Retries on 5xx / connection errors")
     transformers_model_path: Path | None = Field(None, description="Local causal LM directory")
+    claim_check: ClaimCheck = Field(
+        "strict",
+        description="'strict' counts an answer sentence's new verbs and adjectives against it as "
+        "well as its new nouns and names; 'balanced' only the latter: it flags fewer faithful "
+        "paraphrases and misses more errors",
+    )
     drop_unsupported: bool = Field(
         False,
         description="Remove answer sentences the cited passages do not support (default: flag them)",

@@ -356,7 +356,8 @@ class RagService:
     @cached_property
     def checking(self) -> Checking:
         """Every answer's sentences checked against the passages they cite."""
-        checker = ClaimChecker(self.embedder, Tagger(self.settings.tagger_model))
+        tagger = Tagger(self.settings.tagger_model)
+        checker = ClaimChecker(self.embedder, tagger, self.settings.claim_check)
         return Checking(checker, self.settings.drop_unsupported)
 
     @cached_property

@@ -4,7 +4,7 @@ The `model` field picks the behaviour: "cite" answers citing [1] and a bogus [9]
 500; "slow" sleeps past the client's timeout; "malformed" sends a body without choices. As a
 judge: "judge-yes" copies passage 1's first sentence, "judge-no" finds no answer,
 "judge-nonsense" chats, "judge-invented" quotes a sentence no passage has; "mixed" answers with passage 1's first
-sentence and then a made-up one, both citing [1]. Asked to rewrite a
+sentence and then a made-up one, both citing [1]; "say:TEXT" answers TEXT. Asked to rewrite a
 follow-up, "rewrite" puts the name of the first question's subject for "he", and
 "rewrite-chatty" answers in prose.
 """
@@ -43,6 +43,8 @@ def create_fake_llm() -> FastAPI:
             content = _rewritten(model, body["messages"])
         elif model.startswith("judge"):
             content = _judged(model, body["messages"])
+        elif model.startswith("say:"):
+            content = model.removeprefix("say:")
         else:
             content = "".join(ANSWER)
         message = {"role": "assistant", "content": content}

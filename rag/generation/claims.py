@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rag.config import ClaimCheck
 from rag.corpus.articles import Span
 from rag.corpus.chunking import sentence_spans
 from rag.embedding.embedder import Embedder
@@ -31,7 +32,7 @@ _CLAUSE = re.compile(r"[,;:—–]\s+")
 _MONTH_CUT = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 CLAUSES = 3
 MIN_UNIT = 20
-NOVEL = 2  # nouns no cited passage has, from which a sentence adds to its sources (a name: 1)
+NOVEL = 2  # new words of the counted kinds from which a sentence adds to its sources (a name: 1)
 
 Supported = bool | Literal["uncited"]
 
@@ -87,8 +88,14 @@ def sentences(answer: str) -> list[tuple[int, int]]:
 class ClaimChecker:
     """Checks answers against their passages with the deployment's embedding model."""
 
-    def __init__(self, embedder: Embedder, tagger: Tagger, threshold: float = SIMILAR) -> None:
-        self.embedder, self.tagger, self.threshold = embedder, tagger, threshold
+    def __init__(
+        self,
+        embedder: Embedder,
+        tagger: Tagger,
+        mode: ClaimCheck,
+        threshold: float = SIMILAR,
+    ) -> None:
+        self.embedder, self.tagger, self.threshold, self.mode = embedder, tagger, threshold, mode
 
     def check(self, answer: str, passages: Sequence[Passage]) -> tuple[Claim, ...]:
         spans = sentences(answer)
@@ -104,7 +111,7 @@ class ClaimChecker:
         cited = [passages[n - 1] for n in cites]
         if (hit := _verbatim(text, cited)) is not None:
             return Claim(text, start, end, cites, True, hit, similarity=1.0)
-        problems = _fact_problems(text, self.tagger.words(text), cited)
+        problems = _fact_problems(text, self.tagger.words(text), cited, self.mode)
         return Claim(text, start, end, cites, False, problems=tuple(problems))
 
     def _meaning(self, claims: list[Claim], passages: Sequence[Passage]) -> tuple[Claim, ...]:
@@ -191,7 +198,9 @@ def _verbatim(text: str, cited: Sequence[Passage]) -> dict[str, Any] | None:
     return None
 
 
-def _fact_problems(text: str, words: Sequence[Word], cited: Sequence[Passage]) -> list[str]:
+def _fact_problems(
+    text: str, words: Sequence[Word], cited: Sequence[Passage], check: ClaimCheck
+) -> list[str]:
     source = " ".join(p.text for p in cited)
     said, there = numbers(text), numbers(source)
     problems = [f"'{said[n]}' is in no cited passage" for n in said.keys() - there.keys()]
@@ -203,7 +212,7 @@ def _fact_problems(text: str, words: Sequence[Word], cited: Sequence[Passage]) -
     ]
     problems += [f"'{w}' is in no cited passage" for w in sweeping(text) - sweeping(source)]
     known = frozenset(w.casefold() for n, there in named.items() if there for w in n.split())
-    new = novel_words(words, source, known)
+    new = novel_words(words, source, check, known)
     if len(new) >= NOVEL or any(new.values()):
         problems.append(
             f"says {', '.join(repr(w) for w in list(new)[:4])}, which no cited passage does"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from rag.config import ClaimCheck
 from rag.generation.tagger import Word
 from rag.retrieval.evidence import key_terms, rarity
 
@@ -87,6 +88,10 @@ _CAPITALS = {
         ("Taipei", "Taiwan|Taiwanese"),
         ("Islamabad", "Pakistan|Pakistani"),
     )
+}
+_COUNTED: dict[ClaimCheck, frozenset[str]] = {  # parts of speech whose novelty adds a fact
+    "balanced": frozenset({"NOUN"}),
+    "strict": frozenset({"NOUN", "VERB", "ADJ", "ADV"}),
 }
 _PHRASES = re.compile(r"[,;:()\[\]\"“”]|\s(?:and|or)\s")  # a name never runs across these
 
@@ -216,20 +221,21 @@ def _acronyms(source: str) -> frozenset[str]:
 
 
 def novel_words(
-    words: Sequence[Word], source: str, known: frozenset[str] = frozenset()
+    words: Sequence[Word], source: str, check: ClaimCheck, known: frozenset[str] = frozenset()
 ) -> dict[str, bool]:
     """The sentence's content nouns and names (not the commonest English words) that nothing in
     the source begins like, each with whether it names something: a paraphrase keeps the things
     its source talks about, or their kin ("pages", "page"; "labour", "labor"), and brings its
     own verbs ("started" for "commenced"); an invented detail brings its own things ("banking
     apps, online games") or names ("Canadian"). Month names are the dates' business. `known`:
-    words of the sentence's names the source has in another form ("CCP")."""
+    words of the sentence's names the source has in another form ("CCP"); a "strict" check
+    counts new verbs, adjectives and adverbs too."""
     seen = _kin(source)
     found: dict[str, bool] = {}
     for i, w in enumerate(words):
         name = w.pos == "PROPN" or (w.pos == "ADJ" and w.capital and i > 0)
         if (
-            (name or w.pos == "NOUN")
+            (name or w.pos in _COUNTED[check])
             and _LETTERS.fullmatch(w.text)
             and rarity(w.text) >= CONTENT
             and w.text not in known

