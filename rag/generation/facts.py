@@ -161,10 +161,6 @@ def names(text: str, source: str) -> dict[str, bool]:
     return found
 
 
-def names_missing(text: str, source: str) -> list[str]:
-    return [name for name, there in names(text, source).items() if not there]
-
-
 def _has_name(name: str, source: str) -> bool:
     parts = [w.casefold().replace("’", "'") for w in _WORD.findall(name)]
     if not parts:

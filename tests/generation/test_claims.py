@@ -13,7 +13,7 @@ from rag.config import ClaimCheck, Settings
 from rag.errors import MissingDependencyError
 from rag.generation.answering import Checking, checked
 from rag.generation.claims import ClaimChecker, sentences, without_unsupported
-from rag.generation.facts import dates, months, names_missing, novel_words, numbers, sweeping
+from rag.generation.facts import dates, months, names, novel_words, numbers, sweeping
 from rag.generation.tagger import Tagger
 from rag.retrieval.retriever import Passage
 from rag.service import RagService
@@ -22,6 +22,10 @@ SOURCE = (
     "The port authority paid 4,200,000 pounds on 7 March 2024 to Tidewater Marine Ltd, nine "
     "days after Sens. Josh Hawley and the European Union asked about 84 percent of the silt."
 )
+
+
+def names_missing(text: str, source: str) -> list[str]:
+    return [name for name, there in names(text, source).items() if not there]
 
 
 def test_facts_are_normalised_before_they_are_compared() -> None:
