@@ -28,6 +28,12 @@ _DATE_TAIL = re.compile(
     re.I,
 )
 _JOINERS = re.compile(r"\s*(?:[,;/|&]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
+_TAGLINE = re.compile(r"\s+[-–—|:]\s+")  # "Aktuálně.cz - Víte, co se právě děje"
+_LEGAL = re.compile(r"[\s,]+(?:inc|ltd|llc|plc|gmbh|corp)\.?$", re.I)  # "Spiceworks Inc"
+_JOBS = frozenset(
+    "editor reporter correspondent writer contributor columnist producer critic analyst "
+    "photographer intern".split()
+)
 MAX_NAME_WORDS = 6
 MAX_OUTLET_WORDS = 8
 
@@ -48,11 +54,16 @@ def tidy(meta: Metadata) -> Metadata:
 
 
 def _outlet(outlet: str | None, title: str | None) -> str | None:
-    """An outlet is a short name (a site's address becomes its host), never the article's
-    own title."""
+    """An outlet is a short name (a site's address becomes its host; no slogan after it, no
+    "Inc"), never the article's own title."""
     name = " ".join((outlet or "").split())
     if re.match(r"^https?://", name, re.I):
         name = (urlsplit(name).hostname or "").removeprefix("www.")
+    name = _LEGAL.sub("", name)
+    first, *tagline = _TAGLINE.split(name, maxsplit=1)
+    slogan = len(re.findall(r"\w+", tagline[0])) if tagline else 0
+    if slogan >= 3 and len(first.split()) < slogan:
+        name = first  # the site's name before its slogan
     if not name or len(name.split()) > MAX_OUTLET_WORDS:
         return None
     if title and name.casefold() == " ".join(title.split()).casefold():
@@ -74,7 +85,7 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
     people: list[str] = []
     organisation = None
     for part in _JOINERS.split(text):
-        name = " ".join((parseaddr(part)[0] if "@" in part else part).split()).strip(" .-")
+        name = _person_only(" ".join((parseaddr(part)[0] if "@" in part else part).split()))
         if not name or "@" in name or len(name.split()) > MAX_NAME_WORDS:
             continue
         if " " not in name and len(name) <= 4:  # "MA", "PhD", "Jr": credentials, not people
@@ -84,6 +95,18 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
         elif name not in people:
             people.append(name.title() if name.isupper() and len(name) > 3 else name)
     return (", ".join(people) or None), organisation
+
+
+def _person_only(name: str) -> str:
+    """A byline's name without what follows it on the page: lower-case words ("Aleš Vávra
+    před", Czech for "ago") and a job ("Ben Silverman Games Editor")."""
+    words = name.strip(" .-").split()
+    if words and words[0][:1].isupper():
+        while len(words) > 1 and words[-1][:1].islower():
+            words.pop()
+        if len(words) > 2 and words[-1].casefold() in _JOBS:
+            words = words[:2]
+    return " ".join(words)
 
 
 def _is_organisation(name: str, outlet: str | None) -> bool:

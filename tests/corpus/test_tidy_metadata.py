@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from rag.corpus.loaders.feeds import FeedLoader
+from rag.corpus.loaders.html import HtmlLoader
 from rag.corpus.loaders.jsonl import JsonLinesLoader
 from rag.corpus.loaders.pdf import PdfLoader
 from rag.corpus.metadata import Metadata
@@ -58,10 +59,27 @@ def test_tidy_keeps_the_raw_title_and_learns_the_outlet_from_a_domain() -> None:
         ("By Emma Farge", None, ("Emma Farge", None)),
         ("Associated Press", None, (None, "Associated Press")),
         ("desk@morrow.example (Sam Reid)", None, (None, None)),
+        ("Aleš Vávra před 2 hodinami", None, ("Aleš Vávra", None)),
+        ("Ben Silverman Games Editor", None, ("Ben Silverman", None)),
+        ("bell hooks", None, ("bell hooks", None)),
     ],
 )
 def test_authors_are_people(raw: str, outlet: str | None, expected: tuple) -> None:
     assert split_authors(raw, outlet) == expected
+
+
+@pytest.mark.parametrize(
+    ("outlet", "expected"),
+    [
+        ("Aktuálně.cz - Víte, co se právě děje", "Aktuálně.cz"),
+        ("Spiceworks Inc", "Spiceworks"),
+        ("SIMPLYFOUND.COM | BY: JOE WEE", "SIMPLYFOUND.COM"),
+        ("The Dunmore Echo", "The Dunmore Echo"),
+        ("Science - Health - Weather", "Science - Health - Weather"),
+    ],
+)
+def test_an_outlet_is_its_name_without_a_slogan_or_company_form(outlet: str, expected: str) -> None:
+    assert tidy(Metadata(title="Harbour reopens", outlet=outlet)).outlet == expected
 
 
 def test_an_outlet_is_never_the_article_title() -> None:
@@ -134,3 +152,18 @@ def test_a_printed_page_takes_its_byline_and_date_from_the_text_not_the_print_da
     (doc,) = PdfLoader().load("printed.pdf", Path("printed.pdf"), formats.pdf_report([page], None))
     assert doc.metadata.published == "2016-12-18"
     assert (doc.metadata.author, doc.metadata.outlet) == ("Eric Bradner", "CNN")
+
+
+def test_a_page_is_dated_by_its_byline_not_by_an_embedded_video_or_an_update() -> None:
+    story = " ".join(["The harbour reopened on Monday after nine days of repairs."] * 8)
+    page = (
+        '<html><head><meta itemprop="datePublished" content="2015-03-12T13:11:07Z"></head><body>'
+        "<div class='video'><h3>Seals return</h3>"
+        '<meta itemprop="datePublished" content="2015-03-12T13:11:07Z"></div>'
+        "<article><h1>Harbour reopens</h1><p class='byline'>By Ann Fields</p>"
+        "<span>Last updated:</span> <time datetime='2015-04-02T09:00:00Z'>April 2, 2015</time> "
+        "<abbr>March 11, 2015 3:46 PM</abbr>"
+        f"<p>{story}</p></article></body></html>"
+    ).encode()
+    (doc,) = HtmlLoader().load("harbour.html", Path("harbour.html"), page)
+    assert doc.metadata.published == "2015-03-11"

@@ -25,6 +25,9 @@ BYLINE_ELEMENTS = 60  # elements after a headline that may still be its byline
 BYLINE_WORDS = 8  # a byline's date is a short text ("March 11, 2015 3:46 PM")
 STORY_WORDS = 30  # a paragraph this long is the story: the byline is past
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_UPDATE = re.compile(
+    r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I
+)  # not the day it came out
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,17 @@ def _byline_date(headline: HtmlElement) -> str | None:
         text = " ".join((el.text or "").split())
         if not stamp and 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text):
             stamp = text
-        if stamp and (day := parse_date(stamp)):
+        if (
+            stamp
+            and not _UPDATE.search(f"{_text_before(el)} {text}")
+            and (day := parse_date(stamp))
+        ):
             return day
     return None
+
+
+def _text_before(el: HtmlElement) -> str:
+    return str(el.xpath("string(preceding::text()[normalize-space()][1])"))
 
 
 def _words(text: str | None) -> str:
