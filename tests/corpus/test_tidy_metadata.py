@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import load_html
 
 from rag.corpus.loaders.feeds import FeedLoader
 from rag.corpus.loaders.html import HtmlLoader
+from rag.corpus.loaders.html_page import page_facts
 from rag.corpus.loaders.jsonl import JsonLinesLoader
 from rag.corpus.loaders.pdf import PdfLoader
 from rag.corpus.metadata import Metadata
@@ -167,3 +169,15 @@ def test_a_page_is_dated_by_its_byline_not_by_an_embedded_video_or_an_update() -
     ).encode()
     (doc,) = HtmlLoader().load("harbour.html", Path("harbour.html"), page)
     assert doc.metadata.published == "2015-03-11"
+
+
+def test_a_heading_no_title_of_the_page_contains_is_not_the_article_title() -> None:
+    page = (
+        "<html><head><title>Superbugs: What They Are - WebMD</title>"
+        '<meta property="og:title" content="Superbugs: What They Are"></head><body></body></html>'
+    )
+    facts = page_facts(load_html(page), None)
+    assert facts.head_titles == ("Superbugs: What They Are", "Superbugs: What They Are - WebMD")
+    assert facts.title_for("Information and Resources") == "Superbugs: What They Are"
+    assert facts.title_for("Superbugs: what they are") == "Superbugs: what they are"
+    assert page_facts(load_html("<html><body><h1>A</h1></body></html>"), None).title_for("B") == "B"

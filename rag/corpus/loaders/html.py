@@ -38,10 +38,10 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
     if not text and fragment:
         text = trafilatura.html2txt(html) or ""
     text = without_chrome(text, facts.link_texts)
+    title = field("title") if fragment else facts.title_for(field("title"))
     meta = Metadata(
-        title=field("title"),
-        published=(None if fragment else facts.date_under(field("title")))
-        or parse_date(field("date")),
+        title=title,
+        published=(None if fragment else facts.date_under(title)) or parse_date(field("date")),
         author=field("author"),
         outlet=field("sitename") or facts.site_name,
         url=field("url"),

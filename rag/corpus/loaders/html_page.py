@@ -37,6 +37,18 @@ class PageFacts:
     declares_article: bool
     url: str | None
     header_dates: tuple[tuple[str, str], ...] = ()  # (a headline, the date its byline gives)
+    head_titles: tuple[str, ...] = ()  # og:title, twitter:title, <title>
+
+    def title_for(self, found: str | None) -> str | None:
+        """The extracted title, unless no title the page gives itself contains it: then it is
+        some other heading ("Information and Resources" on a WebMD story), and the page's own
+        title (og:title first) is the article's."""
+        if not found or not self.head_titles:
+            return found
+        words = _tokens(found)
+        if any(words in _tokens(title) for title in self.head_titles):
+            return found
+        return self.head_titles[0]
 
     def date_under(self, title: str | None) -> str | None:
         """The date the byline under the article's headline gives (the headline that reads as
@@ -91,6 +103,15 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         declares,
         url or meta.get("og:url") or canonical,
         tuple((h1.text_content(), day) for h1 in tree.iter("h1") if (day := _byline_date(h1))),
+        tuple(
+            title
+            for title in (
+                meta.get("og:title"),
+                meta.get("twitter:title"),
+                *(t.text_content() for t in tree.iter("title")),
+            )
+            if title and title.strip()
+        ),
     )
 
 
@@ -117,6 +138,10 @@ def _byline_date(headline: HtmlElement) -> str | None:
 
 def _text_before(el: HtmlElement) -> str:
     return str(el.xpath("string(preceding::text()[normalize-space()][1])"))
+
+
+def _tokens(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _words(text: str | None) -> str:
