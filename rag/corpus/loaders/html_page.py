@@ -25,9 +25,8 @@ BYLINE_ELEMENTS = 60  # elements after a headline that may still be its byline
 BYLINE_WORDS = 8  # a byline's date is a short text ("March 11, 2015 3:46 PM")
 STORY_WORDS = 30  # a paragraph this long is the story: the byline is past
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_UPDATE = re.compile(
-    r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I
-)  # not the day it came out
+# an update's stamp is not the day a story came out
+_UPDATE = re.compile(r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,9 @@ class PageFacts:
         """The date the byline under the article's headline gives (the headline that reads as
         the title, else the first), which beats the page's meta dates: a page that embeds
         videos or other stories carries their dates too, and the byline is what a reader sees."""
-        wanted = _words(title)
+        wanted = _tokens(title or "")
         return next(
-            (day for headline, day in self.header_dates if wanted and _words(headline) == wanted),
+            (day for headline, day in self.header_dates if wanted and _tokens(headline) == wanted),
             self.header_dates[0][1] if self.header_dates else None,
         )
 
@@ -142,7 +141,3 @@ def _text_before(el: HtmlElement) -> str:
 
 def _tokens(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
-
-
-def _words(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()
