@@ -16,17 +16,25 @@ from urllib.parse import urlsplit
 from rag.corpus.metadata import Metadata
 
 _SEPARATOR = re.compile(r"\s+(?:[|•·:–—]|-{1,2}|::)\s+|\s*[|｜]\s*|(?<=[^\x00-\x7f])\s*[-–—_]\s*")
+_BRACKETED = re.compile(r"(.+?)\s*\[([^\[\]]{2,40})\]")
+_CJK_SITE = re.compile(r"(?:网|網|报|報|新闻|新聞)$")  # Chinese sites: "新华网", "人民日报"
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
 _ORG_WORDS = frozenset(
     "inc ltd llc plc gmbh media news press network networks group agency publishing "
     "publications corporation corp company staff newsroom desk editors editorial wire "
     "service broadcasting television radio magazine newspaper".split()
 )
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_MONTHS = (  # whole month names or their abbreviations: "Marathe" and "Novak" are names
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _DATE_TAIL = re.compile(
-    rf"\s+(?:(?:{_MONTHS})[a-z]*\.?(?:\s+\d.*)?$|\d.*$|(?:updated|published|posted)\b.*$)",
+    rf"\s+(?:(?:{_MONTHS})\b\.?\s+\d.*$|\d.*$|(?:updated|published|posted)\b.*$"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$)",
     re.I,
 )
+_MONTH_TAIL = re.compile(rf"^(\S+\s+\S+.*?)\s+(?:{_MONTHS})\b\.?$", re.I)  # "Joshua Sokol May"
+_WITH = re.compile(r"\((?:with|avec|mit|con|com)\s+([^)]*)\)", re.I)  # "(avec A et B)": co-authors
 _JOINERS = re.compile(r"\s*(?:[,;/|&]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 _TAGLINE = re.compile(r"\s+[-–—|:]\s+")  # "Aktuálně.cz - Víte, co se právě děje"
 _LEGAL = re.compile(r"[\s,]+(?:inc|ltd|llc|plc|gmbh|corp)\.?$", re.I)  # "Spiceworks Inc"
@@ -79,13 +87,14 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
     """
     if not raw or not raw.strip():
         return None, None
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", raw)
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", _WITH.sub(r", \1", raw))
     text = re.sub(r"^\s*by\s+", "", text, flags=re.I)
     text = _DATE_TAIL.split(text)[0]  # "GILLIAN MOHNEY March 11, 2015 3:46 PM"
     people: list[str] = []
     organisation = None
     for part in _JOINERS.split(text):
-        name = _person_only(" ".join((parseaddr(part)[0] if "@" in part else part).split()))
+        name = " ".join((parseaddr(part)[0] if "@" in part else part).split())
+        name = _person_only(_MONTH_TAIL.sub(r"\1", name))  # a date cut short; not "Theresa May"
         if not name or "@" in name or len(name.split()) > MAX_NAME_WORDS:
             continue
         if " " not in name and len(name) <= 4:  # "MA", "PhD", "Jr": credentials, not people
@@ -123,7 +132,8 @@ def site_suffix(
     segment naming the author ("Story | Eleanor Ainge Roy") goes too, and is no site."""
     if not title:
         return title, None
-    parts = _SEPARATOR.split(title.strip())
+    bracketed = _BRACKETED.fullmatch(title.strip())  # "Weekly Edition [LWN.net]"
+    parts = list(bracketed.groups()) if bracketed else _SEPARATOR.split(title.strip())
     if len(parts) < 2:
         return title, None
     host = urlsplit(url or "").hostname or ""
@@ -135,8 +145,23 @@ def site_suffix(
         if site.strip().casefold() in names:
             return kept, None
         if _is_site(site, outlet, host):
-            return kept, site.strip()
+            return _without_sections(kept, title), site.strip()
     return title, None
+
+
+def _without_sections(kept: str, title: str) -> str:
+    """ "Story_教育频道" after "_中国青年网" went: short capitalised or CJK segments before the
+    site's, joined by the same separator as the site, are the site's sections."""
+    tail = _SEPARATOR.search(title, len(kept))
+    sep = tail.group() if tail else ""
+    while sep and sep in kept:
+        head, _, section = kept.rpartition(sep)
+        words = section.split()
+        short = len(section) <= 6 if _cjk(section) else len(words) <= 2
+        if not (short and len(head) >= 4 and all(w[:1].isupper() or _cjk(w) for w in words)):
+            break
+        kept = head
+    return kept
 
 
 def _rejoin(title: str, parts: list[str]) -> str:
@@ -155,8 +180,34 @@ def _is_site(segment: str, outlet: str | None, host: str) -> bool:
     name = (outlet or "").casefold()
     if name and (seg == name or seg.startswith(name + " ") or name.startswith(seg)):
         return True
+    if _cjk(seg) and _CJK_SITE.search(seg):
+        return True
     label = host.removeprefix("www.").split(".")[0] if host else ""
-    return bool(label) and seg.replace(" ", "").startswith(label)
+    words = re.findall(r"\w+", seg)
+    return bool(label) and (
+        any("".join(words[:n]) == label for n in range(1, len(words) + 1))
+        or _abbreviates(label, words)
+    )
+
+
+def _abbreviates(label: str, words: list[str]) -> bool:
+    """Whether a host label is the name cut short: initials ("cnn", Cable News Network), or
+    beginnings of the words and the last word whole ("nytimes", The New York Times)."""
+    words = words[1:] if len(words) > 2 and words[0] == "the" else words
+    if len(words) < 2:
+        return False
+    if label == "".join(w[0] for w in words):
+        return True
+    return label.endswith(words[-1]) and _prefixes(label[: -len(words[-1])], words[:-1])
+
+
+def _prefixes(label: str, words: list[str]) -> bool:
+    if not words or not label:
+        return not words and not label
+    return any(
+        label.startswith(words[0][:n]) and _prefixes(label[n:], words[1:])
+        for n in range(min(len(words[0]), len(label)), 0, -1)
+    )
 
 
 def _cjk(text: str) -> int:

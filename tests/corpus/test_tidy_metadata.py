@@ -30,6 +30,33 @@ from tests import formats
             "Storm closes harbour",
         ),
         ("Fact check: what the minister said", "CNN", None, "Fact check: what the minister said"),
+        (
+            "Noticias en Español - The New York Times",
+            None,
+            "https://nytimes.com/es/",
+            "Noticias en Español",
+        ),
+        ("Harbour reopens | Cable News Network", None, "https://cnn.com/a", "Harbour reopens"),
+        (
+            "Weekly Edition for March 26, 2015 [LWN.net]",
+            None,
+            None,
+            "Weekly Edition for March 26, 2015",
+        ),
+        (
+            "海外留学生看两会：出国前后关注点大不同_教育频道_中国青年网",
+            None,
+            None,
+            "海外留学生看两会：出国前后关注点大不同",
+        ),
+        ("Harbour reopens - Politics - Dunmore Echo", "Dunmore Echo", None, "Harbour reopens"),
+        (
+            "Harbour reopens - after nine days - Dunmore Echo",
+            "Dunmore Echo",
+            None,
+            "Harbour reopens - after nine days",
+        ),
+        ("New Study - a harbour", None, "https://news.example/a", "New Study - a harbour"),
         ("Harbour reopens - after nine days", None, None, "Harbour reopens - after nine days"),
     ],
 )
@@ -64,6 +91,15 @@ def test_tidy_keeps_the_raw_title_and_learns_the_outlet_from_a_domain() -> None:
         ("Aleš Vávra před 2 hodinami", None, ("Aleš Vávra", None)),
         ("Ben Silverman Games Editor", None, ("Ben Silverman", None)),
         ("bell hooks", None, ("bell hooks", None)),
+        ("Nikhil Marathe", None, ("Nikhil Marathe", None)),
+        ("Ann Fields, Theresa May", None, ("Ann Fields, Theresa May", None)),
+        ("Joshua Sokol May", None, ("Joshua Sokol", None)),
+        ("Joe Wee Monday, February 29, 2016", None, ("Joe Wee", None)),
+        (
+            "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+            None,
+            ("Martin Untersinger, Damien Leloup, Morgane Tual", None),
+        ),
     ],
 )
 def test_authors_are_people(raw: str, outlet: str | None, expected: tuple) -> None:

@@ -120,17 +120,15 @@ def _byline_date(headline: HtmlElement) -> str | None:
     for el in headline.xpath(f"following::*[position() <= {BYLINE_ELEMENTS}]"):
         if el.tag == "p" and len(el.text_content().split()) > STORY_WORDS:
             return None
-        stamp = el.get("datetime") or (
+        text = " ".join((el.text or "").split())
+        shown = text if 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text) else None
+        machine = el.get("datetime") or (
             el.get("content") if el.get("itemprop") == "datePublished" else None
         )
-        text = " ".join((el.text or "").split())
-        if not stamp and 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text):
-            stamp = text
-        if (
-            stamp
-            and not _UPDATE.search(f"{_text_before(el)} {text}")
-            and (day := parse_date(stamp))
-        ):
+        if _UPDATE.search(f"{_text_before(el)} {text}"):
+            continue
+        # the day the reader is shown beats the machine's: that may be UTC or the update's
+        if day := (shown and parse_date(shown)) or (machine and parse_date(machine)):
             return day
     return None
 
