@@ -68,6 +68,13 @@ def _outlet(outlet: str | None, title: str | None) -> str | None:
     if re.match(r"^https?://", name, re.I):
         name = (urlsplit(name).hostname or "").removeprefix("www.")
     name = _LEGAL.sub("", name)
+    parts = [p.strip() for p in _TAGLINE.split(name)]
+    domains = [p for p in parts if _DOMAIN.match(p)]
+    if len(parts) == 2 and len(domains) == 1:  # "The Jerusalem Post | JPost.com"
+        other = parts[1 - parts.index(domains[0])]
+        label = domains[0].casefold().removeprefix("www.").split(".")[0]
+        if _abbreviates(label, re.findall(r"\w+", other.casefold())):
+            name = other
     first, *tagline = _TAGLINE.split(name, maxsplit=1)
     slogan = len(re.findall(r"\w+", tagline[0])) if tagline else 0
     if slogan >= 3 and len(first.split()) < slogan:
@@ -144,7 +151,7 @@ def site_suffix(
             continue
         if site.strip().casefold() in names:
             return kept, None
-        if _is_site(site, outlet, host):
+        if is_site(site, outlet, host):
             return _without_sections(kept, title), site.strip()
     return title, None
 
@@ -171,7 +178,8 @@ def _rejoin(title: str, parts: list[str]) -> str:
     return title[start:end].strip()
 
 
-def _is_site(segment: str, outlet: str | None, host: str) -> bool:
+def is_site(segment: str, outlet: str | None, host: str) -> bool:
+    """Whether a title segment or a site name names the site: a domain, the outlet, or the host."""
     seg = segment.strip().casefold()
     if not seg or len(seg.split()) > 5:
         return False

@@ -39,15 +39,14 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
         text = trafilatura.html2txt(html) or ""
     text = without_chrome(text, facts.link_texts)
     title = field("title") if fragment else facts.title_for(field("title"))
+    facts = replace(facts, url=field("url") or facts.url)
     meta = Metadata(
         title=title,
         published=(None if fragment else facts.date_under(title)) or parse_date(field("date")),
-        author=field("author"),
-        outlet=field("sitename") or facts.site_name,
+        author=facts.authors(field("author")),
+        outlet=facts.outlet(field("sitename"), field("url")),
         url=field("url"),
-        page="article"
-        if fragment
-        else replace(facts, url=field("url") or facts.url).kind(len(text.split())),
+        page="article" if fragment else facts.kind(len(text.split()), title),
     )
     return _without_title(text, meta.title), meta
 

@@ -9,13 +9,17 @@ article pages go down to 0.14 words of text per headline-link word, but all of t
 og:type "article", and the others keep at least 0.84.
 """
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from lxml.html import HtmlElement
+from wordfreq import zipf_frequency
 
 from rag.corpus.metadata import PageKind, parse_date
+from rag.corpus.tidy import is_site, site_suffix, split_authors
 
 HEADLINE_WORDS = 4  # a link of four words or more reads like a headline
 MIN_HEADLINES = 20
@@ -25,6 +29,11 @@ BYLINE_ELEMENTS = 60  # elements after a headline that may still be its byline
 BYLINE_WORDS = 8  # a byline's date is a short text ("March 11, 2015 3:46 PM")
 STORY_WORDS = 30  # a paragraph this long is the story: the byline is past
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ROOT = re.compile(r"/?|/[a-z]{2}(?:-[a-z]{2})?/", re.I)  # "", "/", a language's: "/es/"
+_DOTTED = re.compile(r"(.+?)\.[a-z]{2,6}", re.I)  # "Le Monde.fr"
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+CALLED = 3
+COMMON = 3.5  # wordfreq's zipf: a word seen once in 300,000  # how often a page must call itself by its bare name
 # an update's stamp is not the day a story came out
 _UPDATE = re.compile(r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I)
 
@@ -37,17 +46,51 @@ class PageFacts:
     url: str | None
     header_dates: tuple[tuple[str, str], ...] = ()  # (a headline, the date its byline gives)
     head_titles: tuple[str, ...] = ()  # og:title, twitter:title, <title>
+    bylines: tuple[str, ...] = ()  # schema.org authors, all of them ("A, B"), and itemprop text
+    title_site: str | None = None  # the site's name in <title> ("Story - Dropbox")
+    called: str | None = None  # "Le Monde" where the page says so more than "Le Monde.fr"
 
     def title_for(self, found: str | None) -> str | None:
         """The extracted title, unless no title the page gives itself contains it: then it is
         some other heading ("Information and Resources" on a WebMD story), and the page's own
         title (og:title first) is the article's."""
-        if not found or not self.head_titles:
+        site = _tokens(self.site_name or "")
+        own = [t for t in self.head_titles if _tokens(t) != site]  # not "Yahoo News - Latest …"
+        if not found or not own:
             return found
         words = _tokens(found)
-        if any(words in _tokens(title) for title in self.head_titles):
+        if words != site and any(words in _tokens(title) for title in own):
             return found
-        return self.head_titles[0]
+        return own[0]
+
+    def outlet(self, found: str | None, url: str | None) -> str | None:
+        """The site's own name: trafilatura's, unless it only made one from the address
+        ("Nytimes", "dropbox.tech"): then og:site_name where that names this host (not
+        Reuters' "U.S."), else the site <title> names; "Le Monde" for "Le Monde.fr" where the
+        page calls itself so."""
+        host = (urlsplit(url or self.url or "").hostname or "").removeprefix("www.")
+        site = (self.site_name or "").lstrip("@") or None
+        name = found
+        if found and found.casefold() in (host, host.split(".")[0]):
+            if site and site.casefold() != found.casefold():
+                name = site if is_site(site, None, host) or not self.title_site else self.title_site
+            elif not site:
+                name = self.title_site or found
+        name = name or site or self.title_site
+        return self.called if name and self.called and name.startswith(self.called) else name
+
+    def authors(self, found: str | None) -> str | None:
+        """Every author the page names where trafilatura kept only the first ("A, B" in its
+        schema.org data, "A (avec B et C)" in the byline)."""
+        if not found:  # trafilatura read schema.org too, and found no person there
+            return None
+        mine = set((split_authors(found)[0] or "").split(", "))
+        best = found
+        for byline in self.bylines:
+            people = split_authors(byline)[0]
+            if people and mine < set(people.split(", ")) and len(people) > len(best or ""):
+                best = byline
+        return best
 
     def date_under(self, title: str | None) -> str | None:
         """The date the byline under the article's headline gives (the headline that reads as
@@ -59,13 +102,19 @@ class PageFacts:
             self.header_dates[0][1] if self.header_dates else None,
         )
 
-    def kind(self, text_words: int) -> PageKind:
-        """ "listing" for a homepage, section front or search page; else "article"."""
-        if self.declares_article:
+    def kind(self, text_words: int, title: str | None = None) -> PageKind:
+        """ "listing" for a homepage, section front or search page; else "article". A dated
+        byline under the page's own headline makes an article, whatever else the page says;
+        a site's root (or a language's: "/es/") is a homepage even where it claims to be an
+        article."""
+        wanted = _tokens(title or "")
+        if wanted and any(_tokens(headline) == wanted for headline, _ in self.header_dates):
             return "article"
         parts = urlsplit(self.url or "")
-        if parts.netloc and (parts.path in ("", "/") or _is_search(parts.path, parts.query)):
+        if parts.netloc and (_ROOT.fullmatch(parts.path) or _is_search(parts.path, parts.query)):
             return "listing"
+        if self.declares_article:
+            return "article"
         headline_words = [
             len(t.split()) for t in self.link_texts if len(t.split()) >= HEADLINE_WORDS
         ]
@@ -96,11 +145,14 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
     canonical = next(
         (link.get("href") for link in tree.iter("link") if link.get("rel") == "canonical"), None
     )
+    site = meta.get("og:site_name") or meta.get("application-name") or None
+    url = url or meta.get("og:url") or canonical
+    title_tag = next((t.text_content() for t in tree.iter("title")), "")
     return PageFacts(
         links,
-        meta.get("og:site_name") or meta.get("application-name") or None,
+        site,
         declares,
-        url or meta.get("og:url") or canonical,
+        url,
         tuple((h1.text_content(), day) for h1 in tree.iter("h1") if (day := _byline_date(h1))),
         tuple(
             title
@@ -111,7 +163,55 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
             )
             if title and title.strip()
         ),
+        _bylines(tree),
+        site_suffix(" ".join(title_tag.split()), None, url)[1],
+        _called(tree, site),
     )
+
+
+def _bylines(tree: HtmlElement) -> tuple[str, ...]:
+    """The authors schema.org data lists (all of them) and the text of itemprop="author"."""
+    found = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(_CDATA.sub("", script.text_content()))
+        except ValueError:
+            continue
+        if names := _schema_authors(data):
+            found.append(", ".join(dict.fromkeys(names)))
+    texts = (" ".join(el.text_content().split()) for el in tree.xpath('//*[@itemprop="author"]'))
+    found += [text for text in texts if 0 < len(text.split()) <= 2 * BYLINE_WORDS]
+    return tuple(found)
+
+
+def _schema_authors(data: Any) -> list[str]:
+    if isinstance(data, list):
+        return next((names for item in data if (names := _schema_authors(item))), [])
+    if not isinstance(data, dict):
+        return []
+    if "@graph" in data:
+        return _schema_authors(data["@graph"])
+    authors = data.get("author")
+    authors = authors if isinstance(authors, list) else [authors]
+    return [
+        name.strip()
+        for a in authors
+        if isinstance(name := a.get("name") if isinstance(a, dict) else a, str) and name.strip()
+    ]
+
+
+def _called(tree: HtmlElement, site: str | None) -> str | None:
+    """ "Le Monde" for a site named "Le Monde.fr" that calls itself "Le Monde" in its text at
+    least CALLED times and more often than with its domain ending ("Aktuálně.cz" stays)."""
+    dotted = _DOTTED.fullmatch(site or "")
+    if not dotted:
+        return None
+    bare = dotted.group(1)
+    if zipf_frequency(bare, "en") >= COMMON:  # "Space.com" is not "Space"
+        return None
+    text = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+    plain = len(re.findall(rf"{re.escape(bare)}(?!\.\w)", text))
+    return bare if plain >= CALLED and plain > text.count(f"{bare}.") else None
 
 
 def _byline_date(headline: HtmlElement) -> str | None:
