@@ -13,6 +13,8 @@ from dataclasses import replace
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
+from wordfreq import zipf_frequency
+
 from rag.corpus.metadata import Metadata
 
 _SEPARATOR = re.compile(r"\s+(?:[|•·:–—]|-{1,2}|::)\s+|\s*[|｜]\s*|(?<=[^\x00-\x7f])\s*[-–—_]\s*")
@@ -34,6 +36,8 @@ _DATE_TAIL = re.compile(
     re.I,
 )
 _MONTH_TAIL = re.compile(rf"^(\S+\s+\S+.*?)\s+(?:{_MONTHS})\b\.?$", re.I)  # "Joshua Sokol May"
+BY = re.compile(r"^\s*(?:(?:[^\W\d]+\s+){0,2}?by|par|por)\s+", re.I)  # "Analysis by", "Par"
+_CREDIT = re.compile(r"(?:\s+and\s+|,\s*)?[^,;()]*\((?:photo|video|illustrat|graphic)[^)]*\)", re.I)
 _WITH = re.compile(r"\((?:with|avec|mit|con|com)\s+([^)]*)\)", re.I)  # "(avec A et B)": co-authors
 _JOINERS = re.compile(r"\s*(?:[,;/|&]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 _TAGLINE = re.compile(r"\s+[-–—|:]\s+")  # "Aktuálně.cz - Víte, co se právě děje"
@@ -42,6 +46,7 @@ _JOBS = frozenset(
     "editor reporter correspondent writer contributor columnist producer critic analyst "
     "photographer intern".split()
 )
+COMMON_WORD = 4.5  # wordfreq's zipf: "national", "sports"; not "Silverman", "Aarons"
 MAX_NAME_WORDS = 6
 MAX_OUTLET_WORDS = 8
 
@@ -94,8 +99,9 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
     """
     if not raw or not raw.strip():
         return None, None
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", _WITH.sub(r", \1", raw))
-    text = re.sub(r"^\s*by\s+", "", text, flags=re.I)
+    text = _CREDIT.sub(" ", _WITH.sub(r", \1", raw))  # "and Adrian Malloch (photography)"
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    text = BY.sub("", text)
     text = _DATE_TAIL.split(text)[0]  # "GILLIAN MOHNEY March 11, 2015 3:46 PM"
     people: list[str] = []
     organisation = None
@@ -105,6 +111,8 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
         if not name or "@" in name or len(name.split()) > MAX_NAME_WORDS:
             continue
         if " " not in name and len(name) <= 4:  # "MA", "PhD", "Jr": credentials, not people
+            continue
+        if people and _is_job(part):  # "Robert Burns, AP National Security Writer"
             continue
         if _is_organisation(name, outlet):
             organisation = organisation or name
@@ -125,10 +133,22 @@ def _person_only(name: str) -> str:
     return " ".join(words)
 
 
+def _is_job(part: str) -> bool:
+    """A desk and a job after a name ("AP Sports Writer"): a short first word and a common
+    second one, not a name with a job ("Ben Silverman Games Editor", "Ed Aarons Staff Writer")."""
+    words = part.split()
+    return (
+        len(words) > 2
+        and words[-1].split("-")[0].casefold() in _JOBS
+        and len(words[0]) <= 3
+        and zipf_frequency(words[1].casefold(), "en") >= COMMON_WORD
+    )
+
+
 def _is_organisation(name: str, outlet: str | None) -> bool:
     words = {w.strip(".,").casefold() for w in name.split()}
-    if outlet and name.casefold() == outlet.casefold():
-        return True
+    if outlet and (name.casefold() + " ").startswith(outlet.casefold() + " "):
+        return True  # the outlet, or a desk of it: "CNN Business"
     return bool(words & _ORG_WORDS) or bool(_DOMAIN.match(name))
 
 

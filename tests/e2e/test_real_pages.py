@@ -33,12 +33,17 @@ QUESTIONS = {
     "yahoo-3": "Why did a photo of a veteran wrapping his baby in the American flag spark controversy?",
 }
 EXPECTED = json.loads((NEWS / "expected.json").read_text(encoding="utf-8"))
+MORE = ROOT / "eval" / "datasets" / "news2"
+# held-out-4 pages: the site's name from <title> and from "Libération.fr"; two schema.org authors
+MORE_PAGES = ("videos-2", "dropbox-blog")
 
 
 def _corpus(folder: Path) -> None:
     folder.mkdir(parents=True)
     for name in PAGES:
         shutil.copy(NEWS / f"{name}.html", folder / f"{name}.html")
+    for name in MORE_PAGES:
+        shutil.copy(MORE / f"{name}.html", folder / f"{name}.html")
     (folder / "front.html").write_text(formats.homepage())
     (folder / "folha.xml").write_bytes(formats.portuguese_feed())
 
@@ -74,6 +79,12 @@ def test_documents_carry_the_pages_own_metadata_and_say_which_is_a_listing(url: 
         assert (got["outlet"], got["published"]) == (want["outlet"], want["published"])
         assert got["page"] == "article"
     assert articles["breitbart.html"]["author"] == "Lucas Nolan"
+    videos, dropbox = articles["videos-2.html"], articles["dropbox-blog.html"]
+    assert (videos["outlet"], videos["author"]) == (
+        "Libération",
+        "Alexandre Hervaud, Jérémy Piette",
+    )
+    assert (dropbox["outlet"], dropbox["published"]) == ("Dropbox", "2020-11-11")
     assert articles["front.html"]["page"] == "listing"
     assert articles["folha.xml#n0"]["published"] == "2018-09-24"
 

@@ -11,6 +11,7 @@ og:type "article", and the others keep at least 0.84.
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +20,7 @@ from lxml.html import HtmlElement
 from wordfreq import zipf_frequency
 
 from rag.corpus.metadata import PageKind, parse_date
-from rag.corpus.tidy import is_site, site_suffix, split_authors
+from rag.corpus.tidy import BY, is_site, site_suffix, split_authors
 
 HEADLINE_WORDS = 4  # a link of four words or more reads like a headline
 MIN_HEADLINES = 20
@@ -46,7 +47,8 @@ class PageFacts:
     url: str | None
     header_dates: tuple[tuple[str, str], ...] = ()  # (a headline, the date its byline gives)
     head_titles: tuple[str, ...] = ()  # og:title, twitter:title, <title>
-    bylines: tuple[str, ...] = ()  # schema.org authors, all of them ("A, B"), and itemprop text
+    bylines: tuple[str, ...] = ()  # schema.org's authors ("A, B"), itemprop text, "By" lines
+    persons: tuple[str, ...] = ()  # the schema.org authors that are people
     title_site: str | None = None  # the site's name in <title> ("Story - Dropbox")
     called: str | None = None  # "Le Monde" where the page says so more than "Le Monde.fr"
 
@@ -77,6 +79,8 @@ class PageFacts:
             elif not site:
                 name = self.title_site or found
         name = name or site or self.title_site
+        if name and site and name.startswith(f"{site} "):  # "Healthline Media": the company
+            name = site
         return self.called if name and self.called and name.startswith(self.called) else name
 
     def authors(self, found: str | None) -> str | None:
@@ -84,12 +88,14 @@ class PageFacts:
         schema.org data, "A (avec B et C)" in the byline)."""
         if not found:  # trafilatura read schema.org too, and found no person there
             return None
-        mine = set((split_authors(found)[0] or "").split(", "))
-        best = found
+        mine = _people(found)
+        if self.persons:  # the people schema.org names: not "Condé Nast, Louise Matsakis"
+            persons = _people(", ".join(self.persons))
+            return ", ".join(self.persons) if mine < persons or persons < mine else found
+        best, most = found, mine
         for byline in self.bylines:
-            people = split_authors(byline)[0]
-            if people and mine < set(people.split(", ")) and len(people) > len(best or ""):
-                best = byline
+            if mine and most < (people := _people(byline)):
+                best, most = byline, people
         return best
 
     def date_under(self, title: str | None) -> str | None:
@@ -164,40 +170,54 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
             if title and title.strip()
         ),
         _bylines(tree),
+        tuple(next((names for names in _schema(tree, people_only=True) if names), [])),
         site_suffix(" ".join(title_tag.split()), None, url)[1],
         _called(tree, site),
     )
 
 
 def _bylines(tree: HtmlElement) -> tuple[str, ...]:
-    """The authors schema.org data lists (all of them) and the text of itemprop="author"."""
+    """The authors schema.org data lists (all of them), the text of itemprop="author", and a
+    "By ..." line under a headline."""
+    found = [", ".join(names) for names in _schema(tree) if names]
+    texts = (" ".join(el.text_content().split()) for el in tree.xpath('//*[@itemprop="author"]'))
+    found += [text for text in texts if 0 < len(text.split()) <= 2 * BYLINE_WORDS]
+    found += [line for h1 in tree.iter("h1") if (line := _by_line(h1))]
+    return tuple(found)
+
+
+def _schema(tree: HtmlElement, people_only: bool = False) -> list[list[str]]:
+    """The author names of each schema.org block (`people_only`: those typed as a Person)."""
     found = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(_CDATA.sub("", script.text_content()))
         except ValueError:
             continue
-        if names := _schema_authors(data):
-            found.append(", ".join(dict.fromkeys(names)))
-    texts = (" ".join(el.text_content().split()) for el in tree.xpath('//*[@itemprop="author"]'))
-    found += [text for text in texts if 0 < len(text.split()) <= 2 * BYLINE_WORDS]
-    return tuple(found)
+        found.append(list(dict.fromkeys(_schema_authors(data, people_only))))
+    return found
 
 
-def _schema_authors(data: Any) -> list[str]:
+def _schema_authors(data: Any, people_only: bool) -> list[str]:
     if isinstance(data, list):
-        return next((names for item in data if (names := _schema_authors(item))), [])
+        return next((n for item in data if (n := _schema_authors(item, people_only))), [])
     if not isinstance(data, dict):
         return []
     if "@graph" in data:
-        return _schema_authors(data["@graph"])
+        return _schema_authors(data["@graph"], people_only)
     authors = data.get("author")
     authors = authors if isinstance(authors, list) else [authors]
     return [
         name.strip()
         for a in authors
-        if isinstance(name := a.get("name") if isinstance(a, dict) else a, str) and name.strip()
+        if (not people_only or (isinstance(a, dict) and str(a.get("@type")).lower() == "person"))
+        and isinstance(name := a.get("name") if isinstance(a, dict) else a, str)
+        and name.strip()
     ]
+
+
+def _people(byline: str) -> set[str]:
+    return set((split_authors(byline)[0] or "").split(", ")) - {""}
 
 
 def _called(tree: HtmlElement, site: str | None) -> str | None:
@@ -214,12 +234,18 @@ def _called(tree: HtmlElement, site: str | None) -> str | None:
     return bare if plain >= CALLED and plain > text.count(f"{bare}.") else None
 
 
-def _byline_date(headline: HtmlElement) -> str | None:
-    """The first date among the elements after a headline and before its story starts: a
-    `datetime` attribute, a schema.org datePublished, or a short text that is a date."""
+def _under(headline: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after a headline, until its story starts (a long paragraph)."""
     for el in headline.xpath(f"following::*[position() <= {BYLINE_ELEMENTS}]"):
         if el.tag == "p" and len(el.text_content().split()) > STORY_WORDS:
-            return None
+            return
+        yield el
+
+
+def _byline_date(headline: HtmlElement) -> str | None:
+    """The first date under a headline: a short text that is a date (the day the reader is
+    shown), else a `datetime` attribute or a schema.org datePublished; no update's stamp."""
+    for el in _under(headline):
         text = " ".join((el.text or "").split())
         shown = text if 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text) else None
         machine = el.get("datetime") or (
@@ -230,6 +256,15 @@ def _byline_date(headline: HtmlElement) -> str | None:
         # the day the reader is shown beats the machine's: that may be UTC or the update's
         if day := (shown and parse_date(shown)) or (machine and parse_date(machine)):
             return day
+    return None
+
+
+def _by_line(headline: HtmlElement) -> str | None:
+    """ "By DANICA KIRKA and JILL LAWLESS" under a headline."""
+    for el in _under(headline):
+        text = " ".join((el.text or "").split())  # its own text: not "LAWLESSAssociated Press"
+        if BY.match(text) and 1 < len(text.split()) <= 2 * BYLINE_WORDS:
+            return text
     return None
 
 

@@ -1,0 +1,144 @@
+"""What a saved web page says about itself: the day shown under its headline, its own title,
+the site's name as it goes by, every author it names, and whether it is an article at all."""
+
+from pathlib import Path
+
+import pytest
+from trafilatura.utils import load_html
+
+from rag.corpus.loaders.html import HtmlLoader
+from rag.corpus.loaders.html_page import page_facts
+from rag.corpus.metadata import Metadata
+
+
+def _page(head: str, body: str) -> Metadata:
+    (doc,) = HtmlLoader().load(
+        "p.html", Path("p.html"), f"<html><head>{head}</head><body>{body}</body></html>".encode()
+    )
+    return doc.metadata
+
+
+STORY = (
+    "<p>" + " ".join(["The harbour reopened on Monday after nine days of repairs."] * 8) + "</p>"
+)
+
+
+def test_the_day_a_reader_is_shown_beats_the_machine_stamp_under_the_headline() -> None:
+    """NBC's <time datetime=update>Dec. 6</time>; Yahoo's UTC stamp a day before the shown day."""
+    meta = _page(
+        "<title>Harbour reopens</title>",
+        "<article><h1>Harbour reopens</h1><p>By Ann Fields</p>"
+        "<time datetime='2024-12-07T12:43:39Z'>Dec. 6, 2024, 10:00 PM UTC</time>"
+        f"{STORY}</article>",
+    )
+    assert meta.published == "2024-12-06"
+
+
+def test_a_site_wide_social_title_gives_way_to_the_pages_own_and_the_byline_makes_it_an_article() -> (
+    None
+):
+    links = "".join(
+        f"<li><a href='/s{i}'>Another story about the harbour number {i}</a></li>"
+        for i in range(40)
+    )
+    meta = _page(
+        '<meta property="og:title" content="Echo News - Latest News &amp; Headlines">'
+        '<meta name="application-name" content="Echo News - Latest News &amp; Headlines">'
+        "<title>Harbour reopens after storm</title>",
+        f"<h1>Harbour reopens after storm</h1><div>ANN FIELDS</div><time>December 2, 2016</time>"
+        f"{STORY}<ul>{links}</ul>",
+    )
+    assert (meta.title, meta.published, meta.page) == (
+        "Harbour reopens after storm",
+        "2016-12-02",
+        "article",
+    )
+
+
+def test_a_languages_front_page_is_a_listing_even_when_it_claims_to_be_an_article() -> None:
+    meta = _page(
+        '<meta property="og:type" content="article"><meta property="og:url" content="https://www.nytimes.com/es/">'
+        "<title>Noticias en Español - The New York Times</title>",
+        STORY,
+    )
+    assert (meta.page, meta.outlet, meta.title) == (
+        "listing",
+        "The New York Times",
+        "Noticias en Español",
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [  # the site's name as the page gives it, not as trafilatura makes it from the address
+        (
+            '<meta property="og:url" content="https://dropbox.tech/a"><title>Async tasks at scale - Dropbox</title>',
+            "",
+            "Dropbox",
+        ),
+        (
+            '<meta property="og:site_name" content="Le Monde.fr"><title>Harbour reopens</title>',
+            "<p>Le Monde and Le Monde again, as Le Monde says.</p>",
+            "Le Monde",
+        ),
+        (
+            '<meta property="og:site_name" content="Space.com"><title>Harbour reopens</title>',
+            "<p>Space Space Space</p>",
+            "Space.com",
+        ),
+        (
+            '<meta property="og:site_name" content="Aktuálně.cz"><title>Harbour reopens</title>',
+            "<p>Aktuálně</p>",
+            "Aktuálně.cz",
+        ),
+        (
+            '<meta property="og:site_name" content="The Jerusalem Post | JPost.com"><title>Harbour reopens</title>',
+            "",
+            "The Jerusalem Post",
+        ),
+    ],
+)
+def test_the_outlet_is_the_name_the_site_goes_by(head: str, body: str, expected: str) -> None:
+    assert _page(head, f"<h1>Harbour reopens</h1>{body}{STORY}").outlet == expected
+
+
+def test_every_author_schema_org_lists_is_kept_but_none_is_invented() -> None:
+    ld = (
+        '<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", "author": '
+        '[{"@type": "Person", "name": "Alexandre Hervaud"}, {"@type": "Person", "name": "Jérémy Piette"}]}\n//]]></script>'
+    )
+    byline = '<meta name="author" content="Alexandre Hervaud">'
+    assert _page(
+        f"{ld}{byline}<title>Harbour reopens</title>", f"<h1>Harbour reopens</h1>{STORY}"
+    ).author == ("Alexandre Hervaud, Jérémy Piette")
+    condé = '<meta name="author" content="Condé Nast; Louise Matsakis">' + ld.replace(
+        "Alexandre Hervaud", "Louise Matsakis"
+    ).replace(', {"@type": "Person", "name": "Jérémy Piette"}', "")
+    assert (
+        _page(f"{condé}<title>Harbour</title>", f"<h1>Harbour</h1>{STORY}").author
+        == "Louise Matsakis"
+    )
+    by_line = "<h1>Harbour reopens</h1><div><div>By DANICA KIRKA and JILL LAWLESS</div><div>AP</div></div>"
+    two = '<meta name="author" content="DANICA KIRKA; JILL LAWLESS Associated Press">'
+    assert (
+        _page(f"{two}<title>Harbour reopens</title>", f"{by_line}{STORY}").author
+        == "Danica Kirka, Jill Lawless"
+    )
+    org = ld.replace("Alexandre Hervaud", "Al Jazeera").replace(
+        ', {"@type": "Person", "name": "Jérémy Piette"}', ""
+    )
+    assert (
+        _page(f"{org}<title>Harbour reopens</title>", f"<h1>Harbour reopens</h1>{STORY}").author
+        is None
+    )
+
+
+def test_a_site_name_that_is_a_section_loses_to_the_title_naming_the_host() -> None:
+    """Reuters' og:site_name is "U.S."; trafilatura's "Reuters" matches only the address."""
+    head = (
+        '<meta property="og:url" content="https://www.reuters.com/a">'
+        '<meta property="og:site_name" content="U.S."><title>Oil drifts lower - Reuters</title>'
+    )
+    facts = page_facts(load_html(f"<html><head>{head}</head><body></body></html>"), None)
+    assert facts.outlet("Reuters", None) == "Reuters"
+    assert facts.outlet("Dunmore Echo", None) == "Dunmore Echo"
