@@ -1,9 +1,11 @@
-"""What a web page says about itself beyond its text: its links, its site's name, and whether it
-is an article or a listing (a homepage, section front or search page).
+"""What a web page says about itself beyond its text: its links, its site's name, the byline
+under its headline (the day shown, every author), and whether it is an article or a listing (a
+homepage, section front or search page).
 
-A listing is recognised by what it declares and by its shape, never by its site: it does not
-call itself an article (og:type), and it is a homepage or search address, or it is mostly
-headline links with little text of its own. Measured on the 208 article pages of the two
+A listing is recognised by what it declares and by its shape, never by its site: no dated
+byline sits under its own headline, and it is a homepage (a site's or a language's root) or
+search address, or it does not call itself an article (og:type) and is mostly headline links
+with little text of its own. Measured on the 208 article pages of the two
 benchmark corpora (eval/datasets/extraction, eval/datasets/news): none is taken for a listing;
 article pages go down to 0.14 words of text per headline-link word, but all of those say
 og:type "article", and the others keep at least 0.84.
