@@ -142,3 +142,31 @@ def test_a_site_name_that_is_a_section_loses_to_the_title_naming_the_host() -> N
     facts = page_facts(load_html(f"<html><head>{head}</head><body></body></html>"), None)
     assert facts.outlet("Reuters", None) == "Reuters"
     assert facts.outlet("Dunmore Echo", None) == "Dunmore Echo"
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown", "expected"),
+    [
+        ("en-US", "3/09/15 8:00am", "2015-03-09"),  # Lifehacker: American order
+        ("en-GB", "3/09/15 8:00am", "2015-09-03"),
+        ("fr", "25/04/2015", "2015-04-25"),
+        (None, "3/09/15", None),  # no language, no telling
+        (None, "25/04/2015", "2015-04-25"),  # plain either way
+    ],
+)
+def test_a_date_in_figures_is_read_in_the_pages_own_order(
+    lang: str | None, shown: str, expected: str | None
+) -> None:
+    html = f"<html{f' lang={lang!r}' if lang else ''}><head><title>Harbour reopens</title></head><body>"
+    html += f"<h1>Harbour reopens</h1><span>{shown}</span>{STORY}</body></html>"
+    facts = page_facts(load_html(html), None)
+    assert facts.date_under("Harbour reopens") == expected
+
+
+def test_an_update_stamp_labelled_inside_its_element_is_not_the_day_published() -> None:
+    """Spiceworks: <div datetime=...><em>Last Updated:</em> ...</div> under the headline."""
+    html = (
+        "<html><body><h1>Harbour reopens</h1><div datetime='2025-01-07T09:08:22Z'><em>Last Updated:</em>"
+        f" January 7, 2025</div><time datetime='2020-07-10'>July 10, 2020</time>{STORY}</body></html>"
+    )
+    assert page_facts(load_html(html), None).date_under("Harbour reopens") == "2020-07-10"

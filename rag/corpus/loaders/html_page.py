@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,6 +33,7 @@ BYLINE_ELEMENTS = 60  # elements after a headline that may still be its byline
 BYLINE_WORDS = 8  # a byline's date is a short text ("March 11, 2015 3:46 PM")
 STORY_WORDS = 30  # a paragraph this long is the story: the byline is past
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _ROOT = re.compile(r"/?|/[a-z]{2}(?:-[a-z]{2})?/", re.I)  # "", "/", a language's: "/es/"
 _DOTTED = re.compile(r"(.+?)\.[a-z]{2,6}", re.I)  # "Le Monde.fr"
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
@@ -161,7 +163,11 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         site,
         declares,
         url,
-        tuple((h1.text_content(), day) for h1 in tree.iter("h1") if (day := _byline_date(h1))),
+        tuple(
+            (h1.text_content(), day)
+            for h1 in tree.iter("h1")
+            if (day := _byline_date(h1, _month_first(tree.get("lang"))))
+        ),
         tuple(
             title
             for title in (
@@ -244,21 +250,48 @@ def _under(headline: HtmlElement) -> Iterator[HtmlElement]:
         yield el
 
 
-def _byline_date(headline: HtmlElement) -> str | None:
+def _byline_date(headline: HtmlElement, month_first: bool | None = None) -> str | None:
     """The first date under a headline: a short text that is a date (the day the reader is
-    shown), else a `datetime` attribute or a schema.org datePublished; no update's stamp."""
+    shown; "3/09/15" read in the page's language's order), else a `datetime` attribute or a
+    schema.org datePublished; no update's stamp."""
     for el in _under(headline):
         text = " ".join((el.text or "").split())
-        shown = text if 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text) else None
+        short = 0 < len(text.split()) <= BYLINE_WORDS
         machine = el.get("datetime") or (
             el.get("content") if el.get("itemprop") == "datePublished" else None
         )
-        if _UPDATE.search(f"{_text_before(el)} {text}"):
+        label = " ".join(el.text_content().split()[:3])  # "<div datetime><em>Last Updated:"
+        if _UPDATE.search(f"{_text_before(el)} {text} {label}"):
             continue
+        shown = (short and _YEAR.search(text) and parse_date(text)) or (
+            short and _numeric_day(text, month_first)
+        )
         # the day the reader is shown beats the machine's: that may be UTC or the update's
-        if day := (shown and parse_date(shown)) or (machine and parse_date(machine)):
+        if day := shown or (machine and parse_date(machine)):
             return day
     return None
+
+
+def _month_first(lang: str | None) -> bool | None:
+    """Whether "3/09/15" is March 9: in American English; day first in other languages and
+    Englishes; unknown without a declared language."""
+    return None if not lang else lang.lower().replace("_", "-") == "en-us"
+
+
+def _numeric_day(text: str, month_first: bool | None) -> str | None:
+    """A day written in figures ("3/09/15 8:00am"), where its order is known or plain."""
+    found = _NUMERIC.search(text)
+    if not found:
+        return None
+    a, b, year = (int(g) for g in found.groups())
+    year += 0 if year >= 100 else 2000 if year <= date.today().year % 100 + 1 else 1900
+    if month_first is None and (a > 12) == (b > 12):  # "3/09/15" in no known language
+        return None
+    month, day = (a, b) if (month_first if month_first is not None else b > 12) else (b, a)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _by_line(headline: HtmlElement) -> str | None:
