@@ -37,8 +37,8 @@ _NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _ROOT = re.compile(r"/?|/[a-z]{2}(?:-[a-z]{2})?/", re.I)  # "", "/", a language's: "/es/"
 _DOTTED = re.compile(r"(.+?)\.[a-z]{2,6}", re.I)  # "Le Monde.fr"
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
-CALLED = 3
-COMMON = 3.5  # wordfreq's zipf: a word seen once in 300,000  # how often a page must call itself by its bare name
+CALLED = 3  # how often a page must call itself by its bare name ("Le Monde" for "Le Monde.fr")
+COMMON = 3.5  # wordfreq's zipf of an English word too common to be a site's bare name ("Space")
 # an update's stamp is not the day a story came out
 _UPDATE = re.compile(r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I)
 
