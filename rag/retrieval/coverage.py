@@ -9,7 +9,17 @@ from rag.retrieval.evidence import Evidence, Term
 
 Support = Literal["well supported", "partly supported", "not covered"]
 SUPPORT: tuple[Support, ...] = ("well supported", "partly supported", "not covered")
-_ASKED = {"number": "the number asked for", "date": "a date", "name": "a name"}
+_ASKED = {  # "... but no sentence there gives {}"
+    "number": "the number asked for",
+    "count": "a count",
+    "age": "an age",
+    "money": "a sum of money",
+    "duration": "a length of time",
+    "measure": "a measurement",
+    "share": "a share",
+    "date": "a date",
+    "name": "a name",
+}
 
 
 @dataclass(frozen=True)

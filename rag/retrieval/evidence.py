@@ -43,13 +43,25 @@ _DATE = re.compile(
     r"last (week|month|year)|ago)\b",
     re.IGNORECASE,
 )
-_ASKS = (  # (question start, what the answer is)
+_ASKS = (  # (what the question says, what the answer is): the first that matches
+    (re.compile(r"^\W*(how old|(at )?what age)\b", re.I), "age"),
     (
         re.compile(
-            r"^\W*(how (many|much|long|old|far|often|tall|big)|what (share|percentage|"
-            r"proportion|number|price)|at what (price|age))\b",
+            r"^\W*(how much (money\b|.*\b(cost|pa(y|id)|charg|offer|pric|worth|spen[dt]|rais|"
+            r"earn|fine|s[eo]ll|sold|invest|fund|budget|bid))|what (price|sum|amount)|at what price)",
             re.I,
         ),
+        "money",
+    ),
+    (re.compile(r"^\W*how many\b", re.I), "count"),
+    (re.compile(r"^\W*how long\b", re.I), "duration"),
+    (
+        re.compile(r"^\W*(how (far|tall|big|heavy|high|deep|wide|large)\b|.*\bweigh)", re.I),
+        "measure",
+    ),
+    (re.compile(r"^\W*what (share|percentage|proportion|fraction)\b", re.I), "share"),
+    (
+        re.compile(r"^\W*(how (much|often)|what number)\b", re.I),
         "number",
     ),
     (
@@ -66,6 +78,37 @@ _ASKS = (  # (question start, what the answer is)
         "name",
     ),
 )
+
+
+_NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores|"
+    r"hundreds?|thousands?|millions?|billions?|half)\b",
+    re.I,
+)
+_NUMBER_TOKEN = re.compile(r"\d[\d,.]*")
+_YEAR_ONLY = re.compile(r"(1[6-9]|20)\d\d")
+_UNIT = (
+    r"(%|percent|per cent|kg|kilo(gram)?s?|grams?|pounds?|lbs?|ounces?|oz|tons?|tonnes?|km|"
+    r"kilomet(er|re)s?|miles?|met(er|re)s?|feet|foot|ft|inch(es)?|cm|mm|acres?|hectares?|"
+    r"square|cubic|storeys?|stories|floors?|litres?|liters?|gallons?|mph)"
+)
+_AMOUNTS = {  # what a window must hold for the finer kinds of number a question asks for
+    "age": re.compile(
+        r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b|, \d{1,3},|\(\d{1,3}\)", re.I
+    ),
+    "money": re.compile(
+        r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand|m|bn|k)?\s*(dollars|euros|"
+        r"pounds|yuan|yen|rupees|francs|won|usd|eur|gbp)\b|\b(usd|eur|gbp|rmb)\s?\d",
+        re.I,
+    ),
+    "duration": re.compile(
+        r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many)"
+        r"\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(y|ies))\b",
+        re.I,
+    ),
+    "measure": re.compile(rf"\b\d[\d,.]*\s*-?\s*{_UNIT}(?!\w)", re.I),
+    "share": re.compile(r"\d\s*(%|percent|per cent)|\b(half|third|quarter|majority|most)\b", re.I),
+}
 
 
 @dataclass(frozen=True)
@@ -95,7 +138,7 @@ class Evidence:
     window: Place | None  # the window holding the most of the question's weight
     window_share: float  # the weight share of the terms inside that window
     focus_share: float  # the weight share of the plain key words inside it (1.0: none asked)
-    asks: str | None  # "number" | "date" | "name" | None
+    asks: str | None  # a kind of _ASKS ("count", "money", "date", "name", ...) or None
     answer_in_window: bool
     per_passage: tuple[float, ...] = ()  # each passage's best window: share, + bonus if it answers
 
@@ -238,6 +281,10 @@ def _has_answer(kind: str | None, text: str, terms: Sequence[Term]) -> bool:
     if kind == "date":
         return bool(_DATE.search(text))
     asked = " ".join(t.text for t in terms).casefold()
+    if kind == "count":
+        return _has_count(text, asked)
+    if kind in _AMOUNTS:
+        return bool(_AMOUNTS[kind].search(text))
     if kind == "number":
         return any(
             any(c.isdigit() for c in w) and w.strip(",.") not in asked for w in text.split()
@@ -255,6 +302,14 @@ def _has_answer(kind: str | None, text: str, terms: Sequence[Term]) -> bool:
         for i, w in enumerate(words)
         if i and not words[i - 1].endswith((".", "!", "?", ":"))
     )
+
+
+def _has_count(text: str, asked: str) -> bool:
+    """A number that is not a year and not one the question gives ("how many" wants a count)."""
+    return any(
+        (w := tok.strip(",.")) not in asked and not _YEAR_ONLY.fullmatch(w)
+        for tok in _NUMBER_TOKEN.findall(text)
+    ) or bool(_NUMBER_WORDS.search(text))
 
 
 def gather(question: str, texts: Sequence[str]) -> Evidence:
