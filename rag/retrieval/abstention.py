@@ -30,6 +30,7 @@ FEATURES = (
     "agree",
     "focus_share",
     "answer_in_window",
+    "numbers_found",
 )
 SHIPPED = Path(__file__).with_name("abstention.json")
 TOP_PASSAGES = 3
@@ -82,6 +83,7 @@ def signals(
         "agree": 1.0 if agree else 0.0,
         "focus_share": evidence.focus_share,
         "answer_in_window": 1.0 if evidence.answer_in_window else 0.0,
+        "numbers_found": evidence.share(("number",)),
     }
 
 

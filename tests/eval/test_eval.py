@@ -80,7 +80,7 @@ def test_rag_eval_reports_writes_json_and_passes_thresholds(run_cli, tmp_path: P
         "--min-abstain",
         "0.9",
         "--max-false-refusal",
-        "0.08",
+        "0.06",
         "--max-refused",
         "0.2",
         "--min-declined-on-topic",
