@@ -158,6 +158,8 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
     site = meta.get("og:site_name") or meta.get("application-name") or None
     url = url or meta.get("og:url") or canonical
     title_tag = next((t.text_content() for t in tree.iter("title")), "")
+    month_first = _month_first(tree.get("lang"))
+    schema = _schema(tree)  # parsed once: every author, and the people among them
     return PageFacts(
         links,
         site,
@@ -166,7 +168,7 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         tuple(
             (h1.text_content(), day)
             for h1 in tree.iter("h1")
-            if (day := _byline_date(h1, _month_first(tree.get("lang"))))
+            if (day := _byline_date(h1, month_first))
         ),
         tuple(
             title
@@ -177,33 +179,37 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
             )
             if title and title.strip()
         ),
-        _bylines(tree),
-        tuple(next((names for names in _schema(tree, people_only=True) if names), [])),
+        _bylines(tree, schema),
+        tuple(next((names for data in schema if (names := _authors(data, people_only=True))), [])),
         site_suffix(" ".join(title_tag.split()), None, url)[1],
         _called(tree, site),
     )
 
 
-def _bylines(tree: HtmlElement) -> tuple[str, ...]:
+def _bylines(tree: HtmlElement, schema: list[Any]) -> tuple[str, ...]:
     """The authors schema.org data lists (all of them), the text of itemprop="author", and a
     "By ..." line under a headline."""
-    found = [", ".join(names) for names in _schema(tree) if names]
+    found = [", ".join(names) for data in schema if (names := _authors(data))]
     texts = (" ".join(el.text_content().split()) for el in tree.xpath('//*[@itemprop="author"]'))
     found += [text for text in texts if 0 < len(text.split()) <= 2 * BYLINE_WORDS]
     found += [line for h1 in tree.iter("h1") if (line := _by_line(h1))]
     return tuple(found)
 
 
-def _schema(tree: HtmlElement, people_only: bool = False) -> list[list[str]]:
-    """The author names of each schema.org block (`people_only`: those typed as a Person)."""
+def _schema(tree: HtmlElement) -> list[Any]:
+    """The page's schema.org blocks that parse as JSON (a CDATA wrapper read through)."""
     found = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(_CDATA.sub("", script.text_content()))
+            found.append(json.loads(_CDATA.sub("", script.text_content())))
         except ValueError:
             continue
-        found.append(list(dict.fromkeys(_schema_authors(data, people_only))))
     return found
+
+
+def _authors(data: Any, people_only: bool = False) -> list[str]:
+    """A schema.org block's author names, once each (`people_only`: those typed as a Person)."""
+    return list(dict.fromkeys(_schema_authors(data, people_only)))
 
 
 def _schema_authors(data: Any, people_only: bool) -> list[str]:
