@@ -77,7 +77,7 @@ def _outlet(outlet: str | None, title: str | None) -> str | None:
     domains = [p for p in parts if _DOMAIN.match(p)]
     if len(parts) == 2 and len(domains) == 1:  # "The Jerusalem Post | JPost.com"
         other = parts[1 - parts.index(domains[0])]
-        label = domains[0].casefold().removeprefix("www.").split(".")[0]
+        label = host_label(domains[0].casefold())
         if _abbreviates(label, re.findall(r"\w+", other.casefold())):
             name = other
     first, *tagline = _TAGLINE.split(name, maxsplit=1)
@@ -210,12 +210,17 @@ def is_site(segment: str, outlet: str | None, host: str) -> bool:
         return True
     if _cjk(seg) and _CJK_SITE.search(seg):
         return True
-    label = host.removeprefix("www.").split(".")[0] if host else ""
+    label = host_label(host)
     words = re.findall(r"\w+", seg)
     return bool(label) and (
         any("".join(words[:n]) == label for n in range(1, len(words) + 1))
         or _abbreviates(label, words)
     )
+
+
+def host_label(host: str) -> str:
+    """A site's name in its address: "nytimes" of "www.nytimes.com"."""
+    return host.removeprefix("www.").split(".")[0]
 
 
 def _abbreviates(label: str, words: list[str]) -> bool:

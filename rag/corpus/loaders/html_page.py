@@ -23,7 +23,7 @@ from lxml.html import HtmlElement
 from wordfreq import zipf_frequency
 
 from rag.corpus.metadata import PageKind, parse_date
-from rag.corpus.tidy import BY, is_site, site_suffix, split_authors
+from rag.corpus.tidy import BY, host_label, is_site, site_suffix, split_authors
 
 HEADLINE_WORDS = 4  # a link of four words or more reads like a headline
 MIN_HEADLINES = 20
@@ -77,7 +77,7 @@ class PageFacts:
         host = (urlsplit(url or self.url or "").hostname or "").removeprefix("www.")
         site = (self.site_name or "").lstrip("@") or None
         name = found
-        if found and found.casefold() in (host, host.split(".")[0]):
+        if found and found.casefold() in (host, host_label(host)):
             if site and site.casefold() != found.casefold():
                 name = site if is_site(site, None, host) or not self.title_site else self.title_site
             elif not site:
