@@ -1,6 +1,7 @@
 """The checkable facts of a sentence, normalised so a paraphrase still matches its source:
-numbers ("4.2 million" = "4,200,000", "nine" = "9", "84 percent" = "84%"), dates as month and
-day ("Aug. 31" = "31 August"), month names, proper names, and sweeping words ("always")."""
+numbers ("4.2 million" = "4,200,000", "half a million" = "500,000", "nine" = "9", "84 percent"
+= "84%"), dates as month and day ("Aug. 31" = "31 August"), month names, proper names, and
+sweeping words ("always")."""
 
 import re
 from collections.abc import Sequence
@@ -10,7 +11,15 @@ from rag.config import ClaimCheck
 from rag.generation.tagger import Word
 from rag.retrieval.evidence import key_terms, rarity
 
-_SCALES = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+}
 _WORDS = {
     w: i
     for i, w in enumerate(
@@ -23,8 +32,11 @@ _WORDS = {
     for i, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split())
     if w != "_"
 }
+_ONE = r"(?:half\s+an?|a|an|one)(?=\s+(?:hundred|thousand|[mb]illion|trillion)\b)"
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|(?:"
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
+    + _ONE
+    + "|(?:"
     + "|".join(sorted(_WORDS, key=len, reverse=True))
     + r")\b)"
     r"(?:\s*(%|(?:percent|per cent|" + "|".join(_SCALES) + r")\b))?",
@@ -103,6 +115,10 @@ def numbers(text: str) -> dict[str, str]:
         raw, unit = m.group(1).lower(), (m.group(2) or "").lower()
         if raw in _WORDS:
             value = float(_WORDS[raw])
+        elif raw in ("a", "an", "one"):
+            value = 1.0
+        elif raw.startswith("half"):
+            value = 0.5
         else:
             value = float(raw.replace(",", ""))
         if unit in _SCALES:

@@ -32,6 +32,9 @@ def test_facts_are_normalised_before_they_are_compared() -> None:
     said = "It paid 4.2 million pounds on March 7, nine days later, for 84% of the silt."
     assert set(numbers(said)) <= set(numbers(SOURCE))
     assert numbers("ninety days")["90"] == "ninety" and "90" not in numbers(SOURCE)
+    assert set(numbers("a million followers")) == set(numbers("1,000,000")) == {"1000000"}
+    assert set(numbers("half a million")) == {"500000"} and numbers("one of them") == {}
+    assert set(numbers("between a million and 1.8 million")) == {"1000000", "1800000"}
     assert dates("on March 7") == dates(SOURCE) == {"3-7"}
     assert dates("on Aug. 31") == {"8-31"} and months("in June") == {"6"}
     assert months("it may rain") == set()
