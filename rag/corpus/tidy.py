@@ -36,7 +36,9 @@ _DATE_TAIL = re.compile(
     re.I,
 )
 _MONTH_TAIL = re.compile(rf"^(\S+\s+\S+.*?)\s+(?:{_MONTHS})\b\.?$", re.I)  # "Joshua Sokol May"
-BY = re.compile(r"^\s*(?:(?:[^\W\d]+\s+){0,2}?by|par|por)\s+", re.I)  # "Analysis by", "Par"
+BY = re.compile(  # "Analysis by", "Par", "Publicado por:", "Текст:" (Russian "Text:")
+    r"^\s*(?:(?:[^\W\d]+\s+){0,2}?(?:by|par|por)|text|texto|текст|автор)(?:\s*:\s*|\s+)", re.I
+)
 _CREDIT = re.compile(r"(?:\s+and\s+|,\s*)?[^,;()]*\((?:photo|video|illustrat|graphic)[^)]*\)", re.I)
 _WITH = re.compile(r"\((?:with|avec|mit|con|com)\s+([^)]*)\)", re.I)  # "(avec A et B)": co-authors
 _JOINERS = re.compile(r"\s*(?:[,;/|&]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
@@ -149,6 +151,8 @@ def _is_organisation(name: str, outlet: str | None) -> bool:
     words = {w.strip(".,").casefold() for w in name.split()}
     if outlet and (name.casefold() + " ").startswith(outlet.casefold() + " "):
         return True  # the outlet, or a desk of it: "CNN Business"
+    if outlet and " " in name and (outlet.casefold() + " ").startswith(name.casefold() + " "):
+        return True  # the outlet's short name: "Business Insider" for "… Deutschland"
     return bool(words & _ORG_WORDS) or bool(_DOMAIN.match(name))
 
 

@@ -96,6 +96,20 @@ def test_a_languages_front_page_is_a_listing_even_when_it_claims_to_be_an_articl
             "",
             "The Jerusalem Post",
         ),
+        (
+            '<meta property="og:url" content="https://www.barrons.com/a">'
+            '<meta name="application-name" content="BarronsOnline">'
+            "<title>Harbour reopens - Barron's</title>",
+            "",
+            "Barron's",
+        ),
+        (
+            '<meta property="og:url" content="https://www.dunmoreecho.com/a">'
+            '<meta property="og:site_name" content="Copyright 2014">'
+            "<title>Harbour reopens | Dunmore Echo</title>",
+            "",
+            "Dunmore Echo",
+        ),
     ],
 )
 def test_the_outlet_is_the_name_the_site_goes_by(head: str, body: str, expected: str) -> None:

@@ -104,6 +104,14 @@ def test_tidy_keeps_the_raw_title_and_learns_the_outlet_from_a_domain() -> None:
         ("Ann Fields, Ben Silverman Games Editor", None, ("Ann Fields, Ben Silverman", None)),
         ("Analysis by Chris Cillizza, CNN Business", "CNN", ("Chris Cillizza", "CNN Business")),
         ("Par Sébastien Farcis", None, ("Sébastien Farcis", None)),
+        ("Publicado por: Clarissa Borba", None, ("Clarissa Borba", None)),
+        ("Текст: Лида Буслаева", None, ("Лида Буслаева", None)),
+        (
+            "Tanza Loudenback, Business Insider",
+            "Business Insider Deutschland",
+            ("Tanza Loudenback", "Business Insider"),
+        ),
+        ("Textor Bell", None, ("Textor Bell", None)),
         ("Ursula von der Leyen", None, ("Ursula von der Leyen", None)),
         (
             "by Eleanor Ainge Roy (reporting) and Adrian Malloch (photography)",

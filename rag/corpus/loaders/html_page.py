@@ -40,6 +40,7 @@ _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 CALLED = 3  # how often a page must call itself by its bare name ("Le Monde" for "Le Monde.fr")
 COMMON = 3.5  # wordfreq's zipf of an English word too common to be a site's bare name ("Space")
 # an update's stamp is not the day a story came out
+_NOT_A_NAME = re.compile(r"copyright|©|_", re.I)  # a footer line or a code name, not a site
 _UPDATE = re.compile(r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I)
 
 
@@ -75,8 +76,10 @@ class PageFacts:
         Reuters' "U.S."), else the site <title> names; "Le Monde" for "Le Monde.fr" where the
         page calls itself so."""
         host = (urlsplit(url or self.url or "").hostname or "").removeprefix("www.")
-        site = (self.site_name or "").lstrip("@") or None
-        name = found
+        site = _a_name((self.site_name or "").lstrip("@"))
+        name = _a_name(found)
+        if name and self._names_better(name):
+            name = self.title_site
         if found and found.casefold() in (host, host_label(host)):
             if site and site.casefold() != found.casefold():
                 name = site if is_site(site, None, host) or not self.title_site else self.title_site
@@ -86,6 +89,13 @@ class PageFacts:
         if name and site and name.startswith(f"{site} "):  # "Healthline Media": the company
             name = site
         return self.called if name and self.called and name.startswith(self.called) else name
+
+    def _names_better(self, found: str) -> bool:
+        """Whether the site <title> names beats trafilatura's name run together with more
+        ("BarronsOnline" for "Barron's")."""
+        named, own = _tokens(self.title_site or ""), _tokens(found)
+        squeezed = named.replace(" ", "")
+        return bool(squeezed) and " " not in own and own.startswith(squeezed) and own != squeezed
 
     def authors(self, found: str | None) -> str | None:
         """Every author the page names where trafilatura kept only the first ("A, B" in its
@@ -311,6 +321,11 @@ def _by_line(headline: HtmlElement) -> str | None:
 
 def _text_before(el: HtmlElement) -> str:
     return str(el.xpath("string(preceding::text()[normalize-space()][1])"))
+
+
+def _a_name(text: str | None) -> str | None:
+    """A site's name, or None for a footer line or a code name ("Copyright 2014", "Wday_")."""
+    return text if text and not _NOT_A_NAME.search(text) else None
 
 
 def _tokens(text: str) -> str:
