@@ -17,6 +17,7 @@ from wordfreq import zipf_frequency
 
 from rag.corpus.metadata import Metadata
 
+_NAMED_FIRST = re.compile(r"([^:|]{3,40}):\s+(\S.{3,})")
 _SEPARATOR = re.compile(r"\s+(?:[|•·:–—]|-{1,2}|::)\s+|\s*[|｜]\s*|(?<=[^\x00-\x7f])\s*[-–—_]\s*")
 _BRACKETED = re.compile(r"(.+?)\s*\[([^\[\]]{2,40})\]")
 _CJK_SITE = re.compile(r"(?:网|網|报|報|新闻|新聞)$")  # Chinese sites: "新华网", "人民日报"
@@ -163,11 +164,18 @@ def site_suffix(
     segment naming the author ("Story | Eleanor Ainge Roy") goes too, and is no site."""
     if not title:
         return title, None
+    host = urlsplit(url or "").hostname or ""
+    named = _NAMED_FIRST.match(title.strip())  # "The Space Review: Seeking a bigger role"
+    if (
+        named
+        and host
+        and "".join(re.findall(r"\w+", named.group(1).casefold())) == host_label(host)
+    ):
+        return named.group(2), named.group(1)
     bracketed = _BRACKETED.fullmatch(title.strip())  # "Weekly Edition [LWN.net]"
     parts = list(bracketed.groups()) if bracketed else _SEPARATOR.split(title.strip())
     if len(parts) < 2:
         return title, None
-    host = urlsplit(url or "").hostname or ""
     names = {n.strip().casefold() for n in (authors or "").split(",") if n.strip()}
     for site, rest in ((parts[-1], parts[:-1]), (parts[0], parts[1:])):
         kept = _rejoin(title, rest)
@@ -176,7 +184,7 @@ def site_suffix(
         if site.strip().casefold() in names:
             return kept, None
         if is_site(site, outlet, host):
-            return _without_sections(kept, title), site.strip()
+            return _without_sections(kept, title), site.strip().removeprefix("www.")
     return title, None
 
 

@@ -184,3 +184,46 @@ def test_an_update_stamp_labelled_inside_its_element_is_not_the_day_published() 
         f" January 7, 2025</div><time datetime='2020-07-10'>July 10, 2020</time>{STORY}</body></html>"
     )
     assert page_facts(load_html(html), None).date_under("Harbour reopens") == "2020-07-10"
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "<span>November 18, 2019 at 2:26 PM HST - Updated November 19 at 4:46 AM</span>",
+        "<time datetime='2019-11-19T02:46:42Z'>Nov. 18, 2019 | Updated Nov. 19, 2019</time>",
+    ],
+)
+def test_the_day_before_an_update_in_one_stamp_is_the_day_published(stamp: str) -> None:
+    """Hawaii News Now: "By HNN Staff | <span>November 18 … - Updated …</span>"."""
+    html = f"<html><body><h1>Harbour reopens</h1><p>By Ann Fields</p>{stamp}{STORY}</body></html>"
+    assert page_facts(load_html(html), None).date_under("Harbour reopens") == "2019-11-18"
+
+
+def test_a_sticky_site_header_repeating_the_headline_above_todays_date_is_not_the_byline() -> None:
+    """National Review and the WSJ: the header's copy of the headline, then the day's date."""
+    html = (
+        "<html><body><header><h1>Harbour reopens</h1><span>Nov. 20, 2019</span></header>"
+        "<main><article><h1>Harbour reopens</h1><p>By Ann Fields</p>"
+        f"<time>November 18, 2019 6:30 AM</time>{STORY}</article></main></body></html>"
+    )
+    assert page_facts(load_html(html), None).date_under("Harbour reopens") == "2019-11-18"
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "site"),
+    [
+        (
+            "https://www.thespacereview.com/a",
+            "The Space Review: Seeking a bigger role",
+            "The Space Review",
+        ),
+        ("https://9to5mac.com/a", "9to5Mac Gift Guide: What do you buy for them?", None),
+        ("https://www.wday.ru/a", "Модель рассказала — www.wday.ru", "wday.ru"),
+    ],
+)
+def test_a_site_named_before_a_colon_is_the_site_only_when_it_is_the_hosts_whole_name(
+    url: str, title: str, site: str | None
+) -> None:
+    html = f'<html><head><meta property="og:url" content="{url}"><title>{title}</title></head>'
+    html += f"<body><h1>Harbour reopens</h1>{STORY}</body></html>"
+    assert page_facts(load_html(html), None).title_site == site

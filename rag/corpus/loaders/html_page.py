@@ -177,7 +177,7 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         url,
         tuple(
             (h1.text_content(), day)
-            for h1 in tree.iter("h1")
+            for h1 in sorted(tree.iter("h1"), key=_in_site_header)
             if (day := _byline_date(h1, month_first))
         ),
         tuple(
@@ -272,20 +272,35 @@ def _byline_date(headline: HtmlElement, month_first: bool | None = None) -> str 
     schema.org datePublished; no update's stamp."""
     for el in _under(headline):
         text = " ".join((el.text or "").split())
+        label = " ".join(el.text_content().split()[:3])  # "<div datetime><em>Last Updated:"
+        if (update := _UPDATE.search(text)) and (
+            first := _stated_day(text[: update.start()].rstrip(" -–—|·,;:("))
+        ):
+            return first  # "November 18, 2019 at 2:26 PM HST - Updated November 18"
         short = 0 < len(text.split()) <= BYLINE_WORDS
         machine = el.get("datetime") or (
             el.get("content") if el.get("itemprop") == "datePublished" else None
         )
-        label = " ".join(el.text_content().split()[:3])  # "<div datetime><em>Last Updated:"
         if _UPDATE.search(f"{_text_before(el)} {text} {label}"):
             continue
-        shown = (short and _YEAR.search(text) and parse_date(text)) or (
-            short and _numeric_day(text, month_first)
-        )
+        shown = short and (_stated_day(text) or _numeric_day(text, month_first))
         # the day the reader is shown beats the machine's: that may be UTC or the update's
         if day := shown or (machine and parse_date(machine)):
             return day
     return None
+
+
+def _stated_day(text: str) -> str | None:
+    """The day a short text with a year states ("March 11, 2015 3:46 PM")."""
+    return (
+        parse_date(text) if 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text) else None
+    )
+
+
+def _in_site_header(headline: HtmlElement) -> bool:
+    """Whether a headline sits outside any <article> or <main>: a sticky site header repeating
+    it above today's date, read after the story's own."""
+    return not any(a.tag in ("article", "main") for a in headline.iterancestors())
 
 
 def _month_first(lang: str | None) -> bool | None:
