@@ -227,3 +227,29 @@ def test_a_site_named_before_a_colon_is_the_site_only_when_it_is_the_hosts_whole
     html = f'<html><head><meta property="og:url" content="{url}"><title>{title}</title></head>'
     html += f"<body><h1>Harbour reopens</h1>{STORY}</body></html>"
     assert page_facts(load_html(html), None).title_site == site
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        (  # Yahoo! Japan: "<title>Story（CNET Japan） - Yahoo!ニュース"
+            "<title>Harbour reopens after storm（Dunmore Echo） - Echo News</title>",
+            "<article><h1>Harbour reopens after storm</h1>",
+            "Harbour reopens after storm",
+        ),
+        (  # the story's own headline says more than the social title
+            '<meta property="og:title" content="Harbour reopens"><title>Harbour reopens</title>',
+            "<article><h1>Harbour reopens after nine days of repairs</h1>",
+            "Harbour reopens after nine days of repairs",
+        ),
+        (  # a headline that does not begin like the title is some other heading
+            "<title>Harbour reopens after storm</title>",
+            "<h1>Dunmore Echo</h1><article><h1>Local news</h1>",
+            "Harbour reopens after storm",
+        ),
+    ],
+)
+def test_the_storys_own_headline_is_the_title_where_it_begins_like_the_pages(
+    head: str, body: str, expected: str
+) -> None:
+    assert _page(head, f"{body}{STORY}</article>").title == expected

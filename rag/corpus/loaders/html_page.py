@@ -56,6 +56,7 @@ class PageFacts:
     persons: tuple[str, ...] = ()  # the schema.org authors that are people
     title_site: str | None = None  # the site's name in <title> ("Story - Dropbox")
     called: str | None = None  # "Le Monde" where the page says so more than "Le Monde.fr"
+    headline: str | None = None  # the story's one <h1>
 
     def title_for(self, found: str | None) -> str | None:
         """The extracted title, unless no title the page gives itself contains it: then it is
@@ -66,9 +67,8 @@ class PageFacts:
         if not found or not own:
             return found
         words = _tokens(found)
-        if words != site and any(words in _tokens(title) for title in own):
-            return found
-        return own[0]
+        title = found if words != site and any(words in _tokens(t) for t in own) else own[0]
+        return self.headline if _retitles(self.headline, title) else title
 
     def outlet(self, found: str | None, url: str | None) -> str | None:
         """The site's own name: trafilatura's, unless it only made one from the address
@@ -193,6 +193,7 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         tuple(next((names for data in schema if (names := _authors(data, people_only=True))), [])),
         site_suffix(" ".join(title_tag.split()), None, url)[1],
         _called(tree, site),
+        _headline(tree),
     )
 
 
@@ -288,6 +289,22 @@ def _byline_date(headline: HtmlElement, month_first: bool | None = None) -> str 
         if day := shown or (machine and parse_date(machine)):
             return day
     return None
+
+
+def _headline(tree: HtmlElement) -> str | None:
+    """The story's <h1>: the one inside <article> or <main>, else the page's only one."""
+    texts = [(" ".join(h.text_content().split()), _in_site_header(h)) for h in tree.iter("h1")]
+    story = [t for t, outside in texts if t and not outside]
+    every = [t for t, _ in texts if t]
+    return story[0] if len(story) == 1 else every[0] if len(every) == 1 else None
+
+
+def _retitles(headline: str | None, title: str | None) -> bool:
+    """Whether the story's headline is the article's title where the page's title says it
+    otherwise: it begins with the same two words ("Диета Аткинса (14 дней)" for "Диета Аткинса -
+    потеря веса до 10 килограмм за 14 дней")."""
+    head, own = _tokens(headline or "").split(), _tokens(title or "").split()
+    return len(head) >= 3 and head != own and head[:2] == own[:2]
 
 
 def _stated_day(text: str) -> str | None:
