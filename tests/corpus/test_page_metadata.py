@@ -147,6 +147,22 @@ def test_every_author_schema_org_lists_is_kept_but_none_is_invented() -> None:
     )
 
 
+def test_a_shown_byline_naming_more_people_than_schema_org_adds_them() -> None:
+    """Space.com: schema.org names one author, the byline under the headline two, each in its
+    own linked element, then the section."""
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+        '{"@type": "Person", "name": "Tariq Malik"}}</script>'
+    )
+    byline = (
+        '<p class="byline"> By <span class="by-author"><a rel="author" href="/a/tm">Tariq Malik'
+        '</a>, </span><span class="by-author"><a rel="author" href="/a/mw">Mike Wall</a></span> '
+        "<time>2019-11-18</time> <a href='/spaceflight'>Spaceflight</a></p>"
+    )
+    meta = _page(f"{ld}<title>Harbour reopens</title>", f"<h1>Harbour reopens</h1>{byline}{STORY}")
+    assert meta.author == "Tariq Malik, Mike Wall"
+
+
 def test_a_site_name_that_is_a_section_loses_to_the_title_naming_the_host() -> None:
     """Reuters' og:site_name is "U.S."; trafilatura's "Reuters" matches only the address."""
     head = (

@@ -102,13 +102,15 @@ class PageFacts:
         schema.org data, "A (avec B et C)" in the byline)."""
         if not found:  # trafilatura read schema.org too, and found no person there
             return None
-        mine = _people(found)
+        best, most = found, _people(found)
+        bylines = self.bylines
         if self.persons:  # the people schema.org names: not "Condé Nast, Louise Matsakis"
             persons = _people(", ".join(self.persons))
-            return ", ".join(self.persons) if mine < persons or persons < mine else found
-        best, most = found, mine
-        for byline in self.bylines:
-            if mine and most < (people := _people(byline)):
+            if most < persons or persons < most:
+                best, most = ", ".join(self.persons), persons
+            bylines = tuple(b for b in bylines if BY.match(b))  # then only the shown "By" line
+        for byline in bylines:
+            if most and most < (people := _people(byline)):
                 best, most = byline, people
         return best
 
@@ -343,12 +345,27 @@ def _numeric_day(text: str, month_first: bool | None) -> str | None:
 
 
 def _by_line(headline: HtmlElement) -> str | None:
-    """ "By DANICA KIRKA and JILL LAWLESS" under a headline."""
+    """ "By DANICA KIRKA and JILL LAWLESS" under a headline; "By <a>A</a>, <a>B</a>" read name
+    by name."""
     for el in _under(headline):
         text = " ".join((el.text or "").split())  # its own text: not "LAWLESSAssociated Press"
+        if BY.fullmatch(text + " "):
+            names = [n for child in el if _names_author(child) and (n := _own_words(child))]
+            text = f"{text} {', '.join(names)}"
         if BY.match(text) and 1 < len(text.split()) <= 2 * BYLINE_WORDS:
             return text
     return None
+
+
+def _names_author(el: HtmlElement) -> bool:
+    """Whether a byline's part is an author's name (marked so), not a section or a job."""
+    marks = f"{el.get('rel', '')} {el.get('class', '')} {el.get('itemprop', '')}".casefold()
+    return "author" in marks or bool(el.xpath('.//*[@rel="author" or @itemprop="author"]'))
+
+
+def _own_words(el: HtmlElement) -> str:
+    """An element's text, its children's joined by spaces, without a trailing comma."""
+    return " ".join(" ".join(el.itertext()).split()).strip(" ,")
 
 
 def _text_before(el: HtmlElement) -> str:
