@@ -38,7 +38,7 @@ from rag.corpus.loaders.html import HtmlLoader
 
 DATA = Path(__file__).parent / "datasets" / "news"
 MORE = Path(__file__).parent / "datasets" / "news2"  # the second held-out part, its own folder
-BENCHMARK = Path(__file__).parent / "datasets" / "extraction"  # held-out-5: its pages, our labels
+BENCHMARK = Path(__file__).parent / "datasets" / "extraction"  # held-out-5 to 8: its pages
 SETS = ((DATA, "expected.json"), (MORE, "expected.json"), (BENCHMARK, "metadata.json"))
 PARTS = (
     "tune",
@@ -49,6 +49,7 @@ PARTS = (
     "held-out-5",
     "held-out-6",
     "held-out-7",
+    "held-out-8",
 )
 FIELDS = ("title", "published", "outlet", "author", "page")  # page: article or listing
 
