@@ -288,14 +288,7 @@ def _has_answer(kind: str | None, text: str, terms: Sequence[Term]) -> bool:
     if kind == "number":
         return any(
             any(c.isdigit() for c in w) and w.strip(",.") not in asked for w in text.split()
-        ) or bool(
-            re.search(
-                r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
-                r"hundred|thousand|million|billion|half)\b",
-                text,
-                re.I,
-            )
-        )
+        ) or bool(_NUMBER_WORDS.search(text))
     words = text.split()
     return any(
         w[:1].isupper() and re.sub(r"\W+$", "", w).casefold() not in asked
