@@ -25,6 +25,8 @@ REORDER_MARGIN = 0.25
 COMMON_NAME = 1.9  # a capitalised word commoner than this ("US", "Post") may be paraphrased
 _DEMONYM = re.compile(r"(ish|ese|ian|can|ean|ic|i)$")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.,][^\W_]+)*")
+_BODIES = frozenset({"department", "ministry"})
+_ACRONYM = re.compile(r"([A-Z]{2,6})s?")  # "ASPI", "NGOs"
 _CONNECTORS = frozenset({"of", "de", "la", "van", "von", "al", "bin", "the", "and", "for"})
 _QUESTION_WORDS = frozenset(
     "who whom whose what which when where why how is are was were do does did can could "
@@ -170,7 +172,10 @@ def key_terms(question: str) -> tuple[Term, ...]:
     def close_run() -> None:
         while run and run[-1].casefold() in _CONNECTORS:
             run.pop()
-        if len(run) == 1 and _paraphrasable(run[0]):
+        parts = " ".join(run).split(" and ")  # "British and European": two nationalities
+        if len(parts) > 1 and all(" " not in p and _paraphrasable(p) for p in parts):
+            terms.extend(Term(p, "word", rarity(p.casefold())) for p in parts)
+        elif len(run) == 1 and _paraphrasable(run[0]):
             terms.append(Term(run[0], "word", rarity(run[0].casefold())))
         elif run:
             text = " ".join(run)
@@ -226,7 +231,17 @@ def _pattern(term: Term) -> re.Pattern[str]:
         return re.compile(rf"(?<![\w.]){re.escape(term.text)}(?![\d])", re.I)
     if term.kind == "name":
         words = [re.escape(w) for w in term.text.split()]
-        return re.compile(r"\b" + r"[\s\-]+".join(words) + r"(?:['’]s)?\b", re.I)
+        forms = [r"[\s\-]+".join(words)]
+        if len(words) == 2 and words[1].casefold() in _BODIES:  # "Department of State"
+            forms.append(rf"{words[1]}\s+of\s+(?:the\s+)?{words[0]}")
+        as_written = re.compile(r"\b(?:" + "|".join(forms) + r")(?:['’]s)?\b", re.I)
+        acronym = _ACRONYM.fullmatch(term.text)
+        if not acronym:
+            return as_written
+        initials = r"\s+(?:(?:of|for|and|the|on)\s+)*".join(
+            rf"{c}[\w’'\-]*" for c in acronym.group(1)
+        )  # "ASPI": "Australian Strategic Policy Institute"
+        return re.compile(rf"{as_written.pattern}|\b{acronym.group(1)}\b|\b{initials}\b")
     return re.compile(r"\b" + re.escape(term.text) + r"\b", re.I)
 
 

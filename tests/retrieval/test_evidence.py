@@ -83,6 +83,20 @@ def test_a_phrase_must_occur_as_a_phrase_and_numbers_match_with_or_without_comma
     assert locate(key_terms("Who is Bowl Super?")[0], text) is None
 
 
+def test_a_name_matches_the_forms_news_writes_it_in_and_no_others() -> None:
+    """ "State Department" is "the Department of State"; an acronym is its capitalised words'
+    initials; two nationalities joined by "and" are two paraphrasable words, not one name."""
+    text = "A US Department of State report cited the Australian Strategic Policy Institute's map."
+    terms = key_terms("Who wrote the State Department report and the ASPI map?")
+    state, aspi = (t for t in terms if t.kind == "name")
+    assert text[slice(*locate(state, text))] == "Department of State"
+    assert text[slice(*locate(aspi, text))].startswith("Australian Strategic Policy Institute")
+    assert locate(key_terms("What did ASIO say?")[0], text) is None
+    assert locate(key_terms("What did the NGOs say?")[0], "An NGO established in 1997") == (3, 6)
+    assert kinds("What did it sell to British and European customers?")["British"] == "word"
+    assert kinds("Who visited Bosnia and Herzegovina?")["Bosnia and Herzegovina"] == "name"
+
+
 def test_terms_scattered_across_passages_do_not_make_a_window() -> None:
     evidence = gather("Who won the 2018 Super Bowl?", PASSAGES)
     assert [t.text for t in evidence.missing] == ["Super Bowl"]
