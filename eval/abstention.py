@@ -214,13 +214,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(table(trade, list(trade[0])))
     model = fit(tune)
     held_rows = report(held, [model.confidence(e.signals) >= model.threshold for e in held])
-    print(f"\nHeld-out sets (never tuned on), cut-off {model.threshold}:")
+    print(f"\nHeld-out sets (never tuned on), a model fitted now, cut-off {model.threshold}:")
     print(table(held_rows, columns))
+    shipped = AbstentionModel.load()
+    shipped_rows = report(held, [shipped.confidence(e.signals) >= shipped.threshold for e in held])
+    print(f"\nHeld-out sets, the shipped model ({SHIPPED.name}), cut-off {shipped.threshold}:")
+    print(table(shipped_rows, columns))
     weights = dict(zip(FEATURES, (round(w, 3) for w in model.weights), strict=True))
     print(f"\nfitted on all {len(tune)} tuning questions: weights {weights}")
     write_json(
         args.out,
-        {"cross_validated": rows, "curve": trade, "held_out": held_rows, "model": model.to_json()},
+        {
+            "cross_validated": rows,
+            "curve": trade,
+            "held_out": held_rows,
+            "held_out_shipped": shipped_rows,
+            "model": model.to_json(),
+        },
     )
     if args.write:
         write_json(SHIPPED, model.to_json())
