@@ -269,3 +269,16 @@ def test_the_storys_own_headline_is_the_title_where_it_begins_like_the_pages(
     head: str, body: str, expected: str
 ) -> None:
     assert _page(head, f"{body}{STORY}</article>").title == expected
+
+
+def test_a_sign_in_widgets_username_is_no_author_the_byline_far_below_is() -> None:
+    """The Washington Post: trafilatura takes the nav's "Username"; the byline is 60 elements on."""
+    filler = "".join(f"<div><span>Share {i}</span></div>" for i in range(40))
+    html = (
+        '<html><body><nav><span class="username">Username</span></nav><h1>Harbour reopens</h1>'
+        f'{filler}<div class="pb-sig-line"><span class="pb-byline">By <a href="/people/ann-fields">'
+        f"Ann Fields</a></span><span>March 18, 2015</span></div>{STORY}</body></html>"
+    )
+    facts = page_facts(load_html(html), None)
+    assert facts.authors("Username") == "By Ann Fields"
+    assert page_facts(load_html(html.replace("Ann Fields", "admin")), None).authors("Admin") is None

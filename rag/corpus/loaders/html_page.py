@@ -13,35 +13,35 @@ og:type "article", and the others keep at least 0.84.
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from lxml.html import HtmlElement
 from wordfreq import zipf_frequency
 
-from rag.corpus.metadata import PageKind, parse_date
+from rag.corpus.loaders.html_byline import (
+    BYLINE_WORDS,
+    by_line,
+    byline_date,
+    in_site_header,
+    month_first,
+    read_by,
+)
+from rag.corpus.metadata import PageKind
 from rag.corpus.tidy import BY, host_label, is_site, site_suffix, split_authors
 
 HEADLINE_WORDS = 4  # a link of four words or more reads like a headline
 MIN_HEADLINES = 20
 TEXT_PER_HEADLINE_WORD = 0.5
 _SEARCH_KEYS = {"q", "s", "query", "search", "keyword", "keywords"}
-BYLINE_ELEMENTS = 60  # elements after a headline that may still be its byline
-BYLINE_WORDS = 8  # a byline's date is a short text ("March 11, 2015 3:46 PM")
-STORY_WORDS = 30  # a paragraph this long is the story: the byline is past
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _ROOT = re.compile(r"/?|/[a-z]{2}(?:-[a-z]{2})?/", re.I)  # "", "/", a language's: "/es/"
 _DOTTED = re.compile(r"(.+?)\.[a-z]{2,6}", re.I)  # "Le Monde.fr"
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 CALLED = 3  # how often a page must call itself by its bare name ("Le Monde" for "Le Monde.fr")
 COMMON = 3.5  # wordfreq's zipf of an English word too common to be a site's bare name ("Space")
-# an update's stamp is not the day a story came out
 _NOT_A_NAME = re.compile(r"copyright|©|_", re.I)  # a footer line or a code name, not a site
-_UPDATE = re.compile(r"updat|modifi|mis à jour|aktualisiert|actualiz|atualiz", re.I)
+_PLACEHOLDERS = frozenset({"username", "user", "guest", "admin", "administrator", "anonymous"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,9 @@ class PageFacts:
     def authors(self, found: str | None) -> str | None:
         """Every author the page names where trafilatura kept only the first ("A, B" in its
         schema.org data, "A (avec B et C)" in the byline)."""
+        if found and _tokens(found) in _PLACEHOLDERS:  # a sign-in widget's "Username"
+            shown = (b for b in self.bylines if BY.match(b))
+            found = next((b for b in shown if _tokens(BY.sub("", b)) not in _PLACEHOLDERS), None)
         if not found:  # trafilatura read schema.org too, and found no person there
             return None
         best, most = found, _people(found)
@@ -170,7 +173,7 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
     site = meta.get("og:site_name") or meta.get("application-name") or None
     url = url or meta.get("og:url") or canonical
     title_tag = next((t.text_content() for t in tree.iter("title")), "")
-    month_first = _month_first(tree.get("lang"))
+    order = month_first(tree.get("lang"))
     schema = _schema(tree)  # parsed once: every author, and the people among them
     return PageFacts(
         links,
@@ -179,8 +182,8 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         url,
         tuple(
             (h1.text_content(), day)
-            for h1 in sorted(tree.iter("h1"), key=_in_site_header)
-            if (day := _byline_date(h1, month_first))
+            for h1 in sorted(tree.iter("h1"), key=in_site_header)
+            if (day := byline_date(h1, order))
         ),
         tuple(
             title
@@ -205,7 +208,10 @@ def _bylines(tree: HtmlElement, schema: list[Any]) -> tuple[str, ...]:
     found = [", ".join(names) for data in schema if (names := _authors(data))]
     texts = (" ".join(el.text_content().split()) for el in tree.xpath('//*[@itemprop="author"]'))
     found += [text for text in texts if 0 < len(text.split()) <= 2 * BYLINE_WORDS]
-    found += [line for h1 in tree.iter("h1") if (line := _by_line(h1))]
+    found += [line for h1 in tree.iter("h1") if (line := by_line(h1))]
+    if not found:  # a byline far below its headline (the Washington Post's)
+        marked = tree.xpath('//*[contains(@class, "byline")]')
+        found += [line for line in map(read_by, marked) if line][:1]
     return tuple(found)
 
 
@@ -261,41 +267,9 @@ def _called(tree: HtmlElement, site: str | None) -> str | None:
     return bare if plain >= CALLED and plain > text.count(f"{bare}.") else None
 
 
-def _under(headline: HtmlElement) -> Iterator[HtmlElement]:
-    """The elements after a headline, until its story starts (a long paragraph)."""
-    for el in headline.xpath(f"following::*[position() <= {BYLINE_ELEMENTS}]"):
-        if el.tag == "p" and len(el.text_content().split()) > STORY_WORDS:
-            return
-        yield el
-
-
-def _byline_date(headline: HtmlElement, month_first: bool | None = None) -> str | None:
-    """The first date under a headline: a short text that is a date (the day the reader is
-    shown; "3/09/15" read in the page's language's order), else a `datetime` attribute or a
-    schema.org datePublished; no update's stamp."""
-    for el in _under(headline):
-        text = " ".join((el.text or "").split())
-        label = " ".join(el.text_content().split()[:3])  # "<div datetime><em>Last Updated:"
-        if (update := _UPDATE.search(text)) and (
-            first := _stated_day(text[: update.start()].rstrip(" -–—|·,;:("))
-        ):
-            return first  # "November 18, 2019 at 2:26 PM HST - Updated November 18"
-        short = 0 < len(text.split()) <= BYLINE_WORDS
-        machine = el.get("datetime") or (
-            el.get("content") if el.get("itemprop") == "datePublished" else None
-        )
-        if _UPDATE.search(f"{_text_before(el)} {text} {label}"):
-            continue
-        shown = short and (_stated_day(text) or _numeric_day(text, month_first))
-        # the day the reader is shown beats the machine's: that may be UTC or the update's
-        if day := shown or (machine and parse_date(machine)):
-            return day
-    return None
-
-
 def _headline(tree: HtmlElement) -> str | None:
     """The story's <h1>: the one inside <article> or <main>, else the page's only one."""
-    texts = [(" ".join(h.text_content().split()), _in_site_header(h)) for h in tree.iter("h1")]
+    texts = [(" ".join(h.text_content().split()), in_site_header(h)) for h in tree.iter("h1")]
     story = [t for t, outside in texts if t and not outside]
     every = [t for t, _ in texts if t]
     return story[0] if len(story) == 1 else every[0] if len(every) == 1 else None
@@ -307,69 +281,6 @@ def _retitles(headline: str | None, title: str | None) -> bool:
     потеря веса до 10 килограмм за 14 дней")."""
     head, own = _tokens(headline or "").split(), _tokens(title or "").split()
     return len(head) >= 3 and head != own and head[:2] == own[:2]
-
-
-def _stated_day(text: str) -> str | None:
-    """The day a short text with a year states ("March 11, 2015 3:46 PM")."""
-    return (
-        parse_date(text) if 0 < len(text.split()) <= BYLINE_WORDS and _YEAR.search(text) else None
-    )
-
-
-def _in_site_header(headline: HtmlElement) -> bool:
-    """Whether a headline sits outside any <article> or <main>: a sticky site header repeating
-    it above today's date, read after the story's own."""
-    return not any(a.tag in ("article", "main") for a in headline.iterancestors())
-
-
-def _month_first(lang: str | None) -> bool | None:
-    """Whether "3/09/15" is March 9: in American English; day first in other languages and
-    Englishes; unknown without a declared language."""
-    return None if not lang else lang.lower().replace("_", "-") == "en-us"
-
-
-def _numeric_day(text: str, month_first: bool | None) -> str | None:
-    """A day written in figures ("3/09/15 8:00am"), where its order is known or plain."""
-    found = _NUMERIC.search(text)
-    if not found:
-        return None
-    a, b, year = (int(g) for g in found.groups())
-    year += 0 if year >= 100 else 2000 if year <= date.today().year % 100 + 1 else 1900
-    if month_first is None and (a > 12) == (b > 12):  # "3/09/15" in no known language
-        return None
-    month, day = (a, b) if (month_first if month_first is not None else b > 12) else (b, a)
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def _by_line(headline: HtmlElement) -> str | None:
-    """ "By DANICA KIRKA and JILL LAWLESS" under a headline; "By <a>A</a>, <a>B</a>" read name
-    by name."""
-    for el in _under(headline):
-        text = " ".join((el.text or "").split())  # its own text: not "LAWLESSAssociated Press"
-        if BY.fullmatch(text + " "):
-            names = [n for child in el if _names_author(child) and (n := _own_words(child))]
-            text = f"{text} {', '.join(names)}"
-        if BY.match(text) and 1 < len(text.split()) <= 2 * BYLINE_WORDS:
-            return text
-    return None
-
-
-def _names_author(el: HtmlElement) -> bool:
-    """Whether a byline's part is an author's name (marked so), not a section or a job."""
-    marks = f"{el.get('rel', '')} {el.get('class', '')} {el.get('itemprop', '')}".casefold()
-    return "author" in marks or bool(el.xpath('.//*[@rel="author" or @itemprop="author"]'))
-
-
-def _own_words(el: HtmlElement) -> str:
-    """An element's text, its children's joined by spaces, without a trailing comma."""
-    return " ".join(" ".join(el.itertext()).split()).strip(" ,")
-
-
-def _text_before(el: HtmlElement) -> str:
-    return str(el.xpath("string(preceding::text()[normalize-space()][1])"))
 
 
 def _a_name(text: str | None) -> str | None:
