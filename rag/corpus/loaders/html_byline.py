@@ -43,13 +43,13 @@ def byline_date(headline: HtmlElement, month_first: bool | None = None) -> str |
             first := _stated_day(text[: update.start()].rstrip(" -–—|·,;:("))
         ):
             return first  # "November 18, 2019 at 2:26 PM HST - Updated November 18"
-        short = 0 < len(text.split()) <= BYLINE_WORDS
         machine = el.get("datetime") or (
             el.get("content") if el.get("itemprop") == "datePublished" else None
         )
         if _UPDATE.search(f"{_text_before(el)} {text} {label}"):
             continue
-        shown = short and (_stated_day(text) or _numeric_day(text, month_first))
+        short = 0 < len(text.split()) <= BYLINE_WORDS
+        shown = _stated_day(text) or (short and _numeric_day(text, month_first))
         # the day the reader is shown beats the machine's: that may be UTC or the update's
         if day := shown or (machine and parse_date(machine)):
             return day
