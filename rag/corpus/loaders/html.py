@@ -10,6 +10,7 @@ from typing import Any
 
 from rag.corpus.chrome import without_chrome
 from rag.corpus.loaders.base import Document, Metadata, SkippedFile, Unreadable, extracted
+from rag.corpus.loaders.html_fuller import fuller
 from rag.corpus.loaders.html_page import page_facts
 from rag.corpus.metadata import parse_date
 
@@ -38,6 +39,8 @@ def extract_html(html: str | bytes, fragment: bool = False) -> tuple[str, Metada
     if not text and fragment:
         text = trafilatura.html2txt(html) or ""
     text = without_chrome(text, facts.link_texts)
+    if not fragment:
+        text = fuller(html, text, facts.link_texts, facts.paragraph_words)
     title = field("title") if fragment else facts.title_for(field("title"))
     facts = replace(facts, url=field("url") or facts.url)
     meta = Metadata(

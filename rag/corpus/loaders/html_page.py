@@ -57,6 +57,7 @@ class PageFacts:
     title_site: str | None = None  # the site's name in <title> ("Story - Dropbox")
     called: str | None = None  # "Le Monde" where the page says so more than "Le Monde.fr"
     headline: str | None = None  # the story's one <h1>
+    paragraph_words: int = 0  # words in the page's <p> elements
 
     def title_for(self, found: str | None) -> str | None:
         """The extracted title, unless no title the page gives itself contains it: then it is
@@ -199,6 +200,7 @@ def page_facts(tree: HtmlElement | None, url: str | None) -> PageFacts:
         site_suffix(" ".join(title_tag.split()), None, url)[1],
         _called(tree, site),
         _headline(tree),
+        sum(len(p.text_content().split()) for p in tree.iter("p")),
     )
 
 
