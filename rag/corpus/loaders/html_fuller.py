@@ -9,6 +9,7 @@ the text view. Chosen on the tuning half of the extraction benchmark, where it c
 trafilatura weighs its own readability fallback by the same factor of two.
 """
 
+import logging
 import re
 from collections.abc import Iterable
 
@@ -17,6 +18,8 @@ from rag.corpus.chrome import without_chrome
 LONGER = 2.0  # readability's reading must be this many times longer than ours
 COVERS = 0.9  # and hold this share of our four-word runs
 MIN_RUNS = 20  # ours must say something first: an empty page is no early stop
+# readability logs a traceback for every page it cannot read; here that only means no second reading
+logging.getLogger("readability").setLevel(logging.CRITICAL)
 _BLOCKS = frozenset(
     "p li h1 h2 h3 h4 h5 h6 blockquote pre td th dd dt figcaption tr div section article br "
     "table ul ol".split()
@@ -38,14 +41,12 @@ def fuller(html: str | bytes, text: str, link_texts: Iterable[str], paragraph_wo
 
 def _readability(html: str | bytes) -> str:
     """The article readability-lxml finds, a line per block; "" when it finds none."""
-    import lxml.etree
     import lxml.html
     from readability import Document
-    from readability.readability import Unparseable
 
     try:
         tree = lxml.html.fromstring(Document(html).summary(html_partial=True))
-    except (Unparseable, lxml.etree.ParserError, ValueError):
+    except Exception:  # noqa: BLE001 - an optional second reading: any failure means none
         return ""
     for el in tree.iter():
         if isinstance(el.tag, str) and el.tag in _BLOCKS:
