@@ -234,14 +234,15 @@ def _pattern(term: Term) -> re.Pattern[str]:
         forms = [r"[\s\-]+".join(words)]
         if len(words) == 2 and words[1].casefold() in _BODIES:  # "Department of State"
             forms.append(rf"{words[1]}\s+of\s+(?:the\s+)?{words[0]}")
-        as_written = re.compile(r"\b(?:" + "|".join(forms) + r")(?:['’]s)?\b", re.I)
+        as_written = r"\b(?:" + "|".join(forms) + r")(?:['’]s)?\b"
         acronym = _ACRONYM.fullmatch(term.text)
         if not acronym:
-            return as_written
+            return re.compile(as_written, re.I)
         initials = r"\s+(?:(?:of|for|and|the|on)\s+)*".join(
             rf"{c}[\w’'\-]*" for c in acronym.group(1)
         )  # "ASPI": "Australian Strategic Policy Institute"
-        return re.compile(rf"{as_written.pattern}|\b{acronym.group(1)}\b|\b{initials}\b")
+        # an acronym, and the words it stands for, match in capitals only
+        return re.compile(rf"{as_written}|\b{acronym.group(1)}\b|\b{initials}\b")
     return re.compile(r"\b" + re.escape(term.text) + r"\b", re.I)
 
 
