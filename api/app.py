@@ -14,6 +14,7 @@ from api.admission import AnswerGate
 from api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from api.origins import HostCheck, allowed_hosts
 from api.routes import STATIC, router
+from api.slow_clients import HeaderTimeoutProtocol
 from api.throttle import Throttle
 from api.watch_routes import watch_router
 from rag.config import Settings
@@ -32,13 +33,21 @@ def auth_summary(settings: Settings) -> str:
     return f"auth: on - {reading}, {writing}"
 
 
+SHUTDOWN_GRACE_S = 5
+
+
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for this app. X-Forwarded-For is believed only from RAG_TRUSTED_PROXIES
-    (uvicorn would believe any process on 127.0.0.1), so callers cannot pick their own address."""
+    (uvicorn would believe any process on 127.0.0.1), so callers cannot pick their own address.
+    A client gets RAG_HEADER_TIMEOUT_S to send its headers and 5 s idle between requests; on
+    SIGTERM, requests in flight get SHUTDOWN_GRACE_S to finish before the server stops."""
     return {
         "access_log": False,
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": settings.trusted_proxies or None,
+        "http": type("Protocol", (HeaderTimeoutProtocol,), {"timeout": settings.header_timeout_s}),
+        "timeout_keep_alive": 5,
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
     }
 
 
@@ -76,6 +85,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     docs.install(app)
+    docs.deployment_schema(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -4,8 +4,10 @@ library never imports the HTTP layer."""
 import argparse
 import errno
 import logging
+import os
 import socket
 import sys
+import threading
 from typing import Any
 
 from rag.cli import print_report, quiet_libraries
@@ -53,6 +55,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"watch": args.watch})
     app = create_app(settings, service)
     uvicorn.run(app, host=host, port=port, log_level="info", **server_options(settings))
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if busy:  # a worker still indexing a file: its writes are journaled, undone at the next start
+        print(f"Stopped with {len(busy)} worker(s) still busy; their unfinished updates are "
+              "undone when the server starts again", file=sys.stderr, flush=True)  # fmt: skip
+        sys.stdout.flush()
+        os._exit(0)
     return 0
 
 

@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -36,6 +37,32 @@ def install(app: FastAPI) -> None:
     @app.get(redirect, include_in_schema=False)
     def oauth2_redirect() -> HTMLResponse:
         return with_policy(get_swagger_ui_oauth2_redirect_html())
+
+
+GENERATOR_FIELDS = ("AnswerRequest", "BatchRequest")
+
+
+def deployment_schema(app: FastAPI) -> None:
+    """The OpenAPI schema says what this server accepts: `generator` is one of the generators
+    ready here (registered and configured), not any string, so a client (or Schemathesis) never
+    meets a body the schema allows and the server refuses."""
+    default = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = default()
+        service = getattr(app.state, "service", None)
+        if service is not None:
+            ready = [g["name"] for g in service.generators.listing() if g["available"]]
+            for model in GENERATOR_FIELDS:
+                found = schema["components"]["schemas"].get(model, {}).get("properties", {})
+                if "generator" in found:
+                    found["generator"]["anyOf"] = [
+                        {"type": "string", "enum": ready},
+                        {"type": "null"},
+                    ]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def with_policy(page: HTMLResponse) -> HTMLResponse:

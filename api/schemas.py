@@ -12,7 +12,6 @@ from pydantic import (
     WithJsonSchema,
     create_model,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -67,16 +66,8 @@ class FiltersIn(BaseModel):
     published_to: IsoDate = Field(None, strict=False, description="YYYY-MM-DD, inclusive")
     outlets: list[str] | None = Field(None, description="Only these outlets (case-insensitive)")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "FiltersIn":
-        try:
-            self.to_filters()
-        except InvalidQueryError as exc:
-            raise PydanticCustomError("date_order", str(exc)) from exc
-        return self
-
     def to_filters(self) -> Filters:
-        """The library's Filters, which check the dates' order themselves."""
+        """The library's Filters (a reversed range matches nothing, with a notice why)."""
         return Filters(
             doc_ids=tuple(self.doc_ids or ()),
             published_from=self.published_from,
@@ -140,7 +131,7 @@ class AnswerRequest(AskRequest):
     stream: bool = Field(False, description="Stream the answer as Server-Sent Events")
     cite: CiteFormat | Literal["all"] | None = Field(
         None,
-        description="Also export the cited sources: md (footnotes), csl (CSL-JSON), bibtex, or all",
+        description="Also export the cited sources: md (footnotes), csl (CSL-JSON), bibtex (classic), biblatex, or all",
     )
 
 
@@ -211,7 +202,10 @@ class CoverageOut(BaseModel):
     term: str = Field(description="A name, number or key word of the question")
     kind: Literal["name", "number", "word"]
     found: bool = Field(description="Whether a passage close to the question holds it")
-    where: Where | None = Field(description="Its first place in those passages, when found")
+    where: Where | None = Field(
+        description="Its first place in those passages; null when not found, or when it names "
+        "a passage's outlet, author or year rather than its text"
+    )
 
 
 class Judged(BaseModel):
@@ -309,7 +303,8 @@ class GeneratorInfo(BaseModel):
     name: str
     available: bool
     default: bool
-    reason: str | None = None
+    reason: str | None = Field(None, description="Why it is not available here")
+    model: str | None = Field(None, description="The model it runs (a file, folder or name)")
 
 
 class Health(BaseModel):

@@ -112,6 +112,7 @@ def start_server(
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, ended as one
     )
     deadline = time.monotonic() + timeout_s
     while proc.poll() is None and time.monotonic() < deadline:

@@ -75,6 +75,7 @@ class Archive:
         self.prepared = PreparedVectors()
         self.exclusions = Exclusions(settings.index_dir / EXCLUSIONS)
         self.pending = settings.index_dir / "pending"  # undo journals of uploads in flight
+        self.owned = (settings.uploads_folder,)  # the only folder a journal may change
         # uploads and deletes that wait for the write lock share one update
         self._group: GroupCommit[UpdateReport] = GroupCommit(
             lambda apply: self._update(self.reader(self._root(), apply))
@@ -88,7 +89,7 @@ class Archive:
 
         def read() -> Corpus:
             if not self.home.delta:
-                CorpusWrites.recover(self.pending)
+                CorpusWrites.recover(self.pending, self.owned)
             change()
             return self.read_corpus(root)
 
@@ -103,10 +104,20 @@ class Archive:
         skip = s.listing_pages == "skip"
         if self.home.delta:  # uploads and removals live in the index itself
             return load_corpus(
-                root, s.max_file_bytes, max_records=s.max_records, skip_listings=skip
+                root,
+                s.max_file_bytes,
+                max_records=s.max_records,
+                skip_listings=skip,
+                max_file_seconds=s.max_file_seconds,
             )
         return load_corpus(
-            root, s.max_file_bytes, s.uploads_folder, self.exclusions.ids(), s.max_records, skip
+            root,
+            s.max_file_bytes,
+            s.uploads_folder,
+            self.exclusions.ids(),
+            s.max_records,
+            skip,
+            s.max_file_seconds,
         )
 
     def add(self, files: Sequence[tuple[str, bytes]]) -> WriteResult:
@@ -126,6 +137,7 @@ class Archive:
                 data,
                 self.settings.max_records,
                 self.settings.listing_pages == "skip",
+                self.settings.max_file_seconds,
             )
         ]
         texts = prepare(documents, self.settings, self._embedder(), self.prepared)
@@ -146,7 +158,7 @@ class Archive:
             replaced = [d.doc_id for d in self._index().documents if d.file in named]
             report = self._apply(Corpus(root, tuple(documents), ()), replaced)
             return WriteResult(tuple(s for i in ids for s in statuses(i, report)), report)
-        writes = CorpusWrites(self.pending)
+        writes = CorpusWrites(self.pending, self.owned)
 
         def write() -> None:
             for path, data in planned:
@@ -204,7 +216,7 @@ class Archive:
             return self._apply(Corpus(root, (), ()), drop)
         if not uploaded:
             return self._set_excluded(root, doc_id, True)
-        writes = CorpusWrites(self.pending)
+        writes = CorpusWrites(self.pending, self.owned)
         report = self._grouped(writes, lambda: writes.remove(path))
         writes.commit()
         return report

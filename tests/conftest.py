@@ -14,6 +14,7 @@ import pytest
 from rag.config import Settings
 from rag.service import RagService
 
+pytest_plugins = ("tests.processes",)
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
@@ -96,6 +97,7 @@ def run_cli(seed_service: RagService) -> Callable[..., subprocess.CompletedProce
             timeout=300,
             cwd=ROOT,
             input=stdin,
+            start_new_session=True,  # its own process group, ended with the run (tests/processes.py)
         )
 
     return run

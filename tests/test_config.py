@@ -25,6 +25,10 @@ def test_import_rag_is_light_and_its_surface_is_pinned() -> None:
 
     code = "import rag, sys; print(sorted(rag.__all__)); print('torch' in sys.modules, 'faiss' in sys.modules)"
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,
     ).stdout
     assert out.split("\n")[:2] == ["['RagError', 'RagService', 'Settings']", "False False"]

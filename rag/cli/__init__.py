@@ -1,6 +1,6 @@
-"""`rag index | query | answer | chat | timeline | ask | watch`, plus the commands other packages register under the entry-point
-group `newsrag.commands` (`serve` from api, `eval` from eval): the command-line edge, where
-Settings are built. The library imports neither of those packages."""
+"""The `rag` command: the command-line edge, where Settings are built. Its own commands live here;
+other packages add theirs under the entry-point group `newsrag.commands` (`serve` from api,
+`eval` from eval), since the library imports neither of those packages."""
 
 import argparse
 import sys
@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 
 from pydantic import ValidationError
 
-from rag.cli import asking, workbench
+from rag.cli import asking, generators, workbench
 from rag.cli.render import print_report
 from rag.config import Settings
 from rag.errors import RagError
@@ -54,10 +54,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+HELP = """\
+Ask questions of a folder of news articles; every answer cites the exact passages it comes from.
+
+  rag index ~/my-articles       read the folder (again: only what changed)
+  rag answer "Who ...?"         a cited answer, or why the articles do not cover it
+  rag serve                     the HTTP API and the newsroom page on http://127.0.0.1:8000
+
+Settings are RAG_* environment variables (RAG_CORPUS_DIR, RAG_INDEX_DIR, ...; see README.md).
+`rag COMMAND --help` tells more of each command.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="rag", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
     asking.register(sub)
+    generators.register(sub)
     workbench.register(sub)
     for command in entry_points(group=COMMANDS):  # `serve` from api, `eval` from eval
         command.load()(sub)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rag import registry
 from rag.cli.render import filter_flags, filters_of, opened, print_report, render, render_citations
 from rag.cli.workbench import print_rechecks
 from rag.config import Settings
@@ -14,6 +15,11 @@ from rag.generation.cite import CITE_FORMATS, export
 from rag.query import MODES
 from rag.service import RagService
 from rag.workbench.followup import MAX_TURNS, Turn, turn_of
+
+GENERATOR_HELP = (
+    f"who writes the answer: {', '.join(registry.names('generator'))} (default: RAG_GENERATOR, "
+    "extractive); `rag generators` says which are ready here"
+)
 
 
 def register(sub: Any) -> None:
@@ -43,13 +49,13 @@ def register(sub: Any) -> None:
     p = sub.add_parser("answer", help="write an answer that cites the passages it uses")
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
+    p.add_argument("--generator", default=None, help=GENERATOR_HELP)
     p.add_argument("--json", action="store_true", help="print the JSON body of POST /answer")
     p.add_argument("--stream", action="store_true", help="print the answer as it is written")
     p.add_argument(
         "--cite",
         choices=CITE_FORMATS,
-        help="print the cited sources to take away: md (footnotes), csl (CSL-JSON), bibtex",
+        help="print the cited sources to take away: md (footnotes), csl (CSL-JSON), bibtex (classic), biblatex",
     )
     filter_flags(p)
     p.set_defaults(handler=_answer)
@@ -60,7 +66,7 @@ def register(sub: Any) -> None:
         "of the ones before ('/new' starts a new conversation)",
     )
     p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--generator", default=None, help="extractive (default), openai, transformers")
+    p.add_argument("--generator", default=None, help=GENERATOR_HELP)
     p.add_argument("--json", action="store_true", help="print each answer's JSON body, a line each")
     filter_flags(p)
     p.set_defaults(handler=_chat)

@@ -86,7 +86,10 @@ def claim_lines(result: Answer) -> list[str]:
         return []
     summary = summarise(result.claims, result.dropped_claims)
     total = summary["supported"] + summary["unsupported"] + summary["uncited"]
-    lines = [f"checked: {summary['supported']} of {total} sentences supported by their citations"]
+    lines = [
+        f"answer check: {summary['supported']} of {total} sentence{'s' * (total != 1)} supported "
+        "by the passages they cite"
+    ]
     if summary["dropped"]:
         lines[0] += f"; {summary['dropped']} unsupported removed (RAG_DROP_UNSUPPORTED)"
     for c in result.claims:
@@ -135,7 +138,10 @@ def render(result: Retrieval) -> str:
 
 
 def verdict_line(result: Retrieval) -> str:
-    """Confidence in words, the reason, and each key term found or missing."""
+    """The search's verdict (how well the passages cover the question: not a check of the
+    written answer), the reason, and each key term found or missing."""
     terms = " ".join(f"{'+' if c.found else '-'}‘{c.term}’" for c in result.coverage)
     judged = "" if result.judge == "signals" else f" (judged by {result.judge})"
-    return f"{result.support}{judged}: {result.reason}" + (f"\nterms: {terms}" if terms else "")
+    return f"search: {result.support}{judged}: {result.reason}" + (
+        f"\nterms: {terms}" if terms else ""
+    )

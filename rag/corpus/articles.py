@@ -9,6 +9,7 @@ captions printed twice, and short non-sentence lines trailing an article.
 """
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -161,7 +162,7 @@ def _article_starts(lines: list[_Line]) -> list[int]:
 def _confirmed(lines: list[_Line], i: int) -> bool:
     """A title candidate needs a cue beyond its shape."""
     title = lines[i].text
-    nxt = next((ln for ln in lines[i + 1 :] if not ln.boiler), None)
+    nxt = next((lines[j] for j in range(i + 1, len(lines)) if not lines[j].boiler), None)
     if nxt is not None and _BYLINE.match(nxt.text) and nxt.words <= 20:
         return True
     if i > 0 and _MARKER.match(lines[i - 1].text):
@@ -180,8 +181,9 @@ def _mark_echoes(lines: list[_Line], starts: list[int]) -> None:
 
 
 def _body_words(lines: list[_Line], i: int, starts: list[int]) -> int:
-    end = next((s for s in starts if s > i), len(lines))
-    return sum(ln.words for ln in lines[i + 1 : end] if not ln.boiler)
+    at = bisect_right(starts, i)
+    end = starts[at] if at < len(starts) else len(lines)
+    return sum(lines[j].words for j in range(i + 1, end) if not lines[j].boiler)
 
 
 def _group(lines: list[_Line], starts: list[int]) -> list[tuple[int | None, list[_Line]]]:
@@ -223,16 +225,14 @@ def _runs(group: list[_Line]) -> tuple[Span, ...]:
 
 
 def _boiler_spans(lines: list[_Line]) -> tuple[Span, ...]:
+    """Runs of boilerplate lines with only blank lines between them, one span each (linear:
+    `lines` holds no blank line, so a run is consecutive boiler lines)."""
     spans: list[Span] = []
-    for ln in lines:
+    for previous, ln in zip([None, *lines], lines, strict=False):
         if not ln.boiler:
             continue
-        if spans and _only_blank_between(lines, spans[-1].end, ln.start):
+        if spans and previous is not None and previous.boiler:
             spans[-1] = Span(spans[-1].start, ln.end)
         else:
             spans.append(Span(ln.start, ln.end))
     return tuple(spans)
-
-
-def _only_blank_between(lines: list[_Line], end: int, start: int) -> bool:
-    return not any(end <= ln.start < start and not ln.boiler for ln in lines)

@@ -32,13 +32,17 @@ _LABEL = re.compile(
       | share\s+(?:this|on)\b | tell\s+us\s+what\b | have\s+a\s+(?:news\s+)?tip\b
       | (?:advertisement|sponsored(?:\s+content)?)\s*$ | (?:\d+\s+)?comments?\s*$ | filed\s+under\s*:
       | source\s*:\s*\S+(?:\s+\S+){0,3}$
-      | (?:copyright|©|\(c\))\s
+      | (?:copyright|©|\(c\))(?:\s|\d)
       | (?:additional\s+)?(?:reporting|writing|editing)\s+by\b
     )""",
     re.I | re.X,
 )
 _ANYWHERE = re.compile(
-    r"all\s+rights\s+reserved|contributed\s+(?:reporting|to\s+this\s+report)"
+    r"all\s+rights\s+reserved|tous\s+droits\s+r[ée]serv[ée]s|alle\s+rechte\s+vorbehalten"
+    r"|(?:todos\s+los\s+)?derechos\s+reservados|tutti\s+i\s+diritti\s+riservati"
+    r"|todos\s+os\s+direitos\s+reservados|alle\s+rechten\s+voorbehouden"
+    r"|wszelkie\s+prawa\s+zastrze[żz]one|все\s+права\s+защищены|版权所有|著作権"
+    r"|contributed\s+(?:reporting|to\s+this\s+report)"
     r"|\|\s*[\w. ]{0,30}Photo\b"
     r"|\[button\b|\(END\)\s*$|\bclick\s+here\b"
     r"|\bfollow\s+(?:\S+\s+){0,6}on\s+(?:twitter|facebook|instagram|linkedin|tiktok|youtube)\b"
@@ -47,6 +51,30 @@ _ANYWHERE = re.compile(
     re.I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# A comment button in the languages news is written in: "Kommentare (12)", "Commenter",
+# "Comentarios", "Reacties", "Комментарии", "Leave a comment", "Kommentar schreiben".
+_COMMENTS = re.compile(
+    r"^\W*(?:\d+\s+)?(?:\w+\s+){0,2}?(?:comment|coment|komment|komentar|коммент|комент|yorum|"
+    r"reacties|reageer|hozzászól|σχόλι|تعليق|评论|評論|コメント|댓글)\w*(?:\s+\w+){0,2}"
+    r"\s*(?:\(\d+\)|\d+)?\W*$",
+    re.I,
+)
+COMMENT_WORDS = 4
+# A video player's controls as text: "Play Video", "Current Time 0:00", "Duration 2:31",
+# "Loaded: 0%", "1x Playback Rate", "Captions", "Fullscreen", "This is a modal window."
+_PLAYER_WORDS = frozenset(
+    "play pause replay video player loading loaded current time duration remaining stream type "
+    "live seek to playback rate chapters descriptions captions subtitles settings off on audio "
+    "track fullscreen full screen mute unmute volume skip ad autoplay now playing up next this "
+    "is a modal window close dialog beginning end of picture in selected opens level text "
+    "caption window".split()
+)
+_PLAYER_MARKS = frozenset(
+    "video player playback captions subtitles fullscreen duration mute unmute autoplay chapters "
+    "modal playing".split()
+)
+_TIMECODE = re.compile(r"^-?\d{1,2}:\d{2}(?::\d{2})?$|^\d+(?:\.\d+)?[x%]$|^/$")
+PLAYER_WORDS = 10
 SHORT_WORDS = 30  # a label, credit or sign-off line is short; a paragraph that mentions one is not
 LINK_SHARE = 0.8
 REPEATED_IN = 3
@@ -61,7 +89,21 @@ def is_chrome(line: str, link_texts: Iterable[str] = ()) -> bool:
         return True
     if _EMAIL.search(line) and len(words) <= 25:
         return True
+    if len(words) <= COMMENT_WORDS and _COMMENTS.match(line):
+        return True
+    if len(words) <= PLAYER_WORDS and _is_player(words):
+        return True
     return _link_share(line, link_texts) >= LINK_SHARE
+
+
+def _is_player(words: Sequence[str]) -> bool:
+    """A line of a video player's control labels and time codes, not a sentence about video."""
+    bare = [w.strip(".,:;!?()[]").casefold() for w in words]
+    timed = [w for w in bare if _TIMECODE.match(w)]
+    rest = [w for w in bare if w and not _TIMECODE.match(w)]
+    if not all(w in _PLAYER_WORDS for w in rest):
+        return False
+    return bool(timed and rest) or any(w in _PLAYER_MARKS for w in rest)
 
 
 def _link_share(line: str, link_texts: Iterable[str]) -> float:

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from rag import registry
+from rag.corpus.bounded import TooSlow, too_slow_reason, within
 from rag.corpus.loaders.base import Document, SkippedFile, Unreadable
 from rag.corpus.outlets import without_outlet_chrome
 from rag.corpus.reread import LastWalk, Read
@@ -48,6 +49,7 @@ def load_corpus(
     excluded: Collection[str] = (),
     max_records: int = DEFAULT_MAX_RECORDS,
     skip_listings: bool = False,
+    max_file_seconds: float | None = None,
 ) -> Corpus:
     """Read every supported file under `root`, then the uploads folder's, skipping (and
     reporting) what cannot be indexed and the corpus files the user removed from the archive;
@@ -62,13 +64,12 @@ def load_corpus(
     skipped: list[SkippedFile] = []
     files: set[str] = set()
     with _last_walk.walk() as read:
-        for found in _read_folder(root, read, max_file_bytes, max_records, excluded, skip_listings):
+        limits = (max_file_bytes, max_records, max_file_seconds)
+        for found in _read_folder(root, read, limits, excluded, skip_listings):
             files.add(file_of(found.doc_id))
             (skipped if isinstance(found, SkippedFile) else documents).append(found)  # type: ignore[arg-type]
         if uploads is not None and uploads.is_dir():
-            for found in _read_folder(
-                uploads, read, max_file_bytes, max_records, (), skip_listings
-            ):
+            for found in _read_folder(uploads, read, limits, (), skip_listings):
                 if file_of(found.doc_id) in files:
                     skipped.append(SkippedFile(found.doc_id, SHADOWED))
                 elif isinstance(found, SkippedFile):
@@ -82,12 +83,13 @@ def load_corpus(
 def _read_folder(
     root: Path,
     read: Read,
-    max_file_bytes: int,
-    max_records: int,
+    limits: tuple[int, int, float | None],
     excluded: Collection[str],
     skip_listings: bool = False,
 ) -> Iterator[Document | SkippedFile]:
-    """Every file's documents, or why it is left out; a removed file is not even read."""
+    """Every file's documents, or why it is left out; a removed file is not even read.
+    `limits`: bytes and records a file may have, seconds its reading may take."""
+    max_file_bytes, max_records, seconds = limits
     real_root = root.resolve()
     for path, reason in _walk(root, max_file_bytes):
         doc_id = path.relative_to(root).as_posix()
@@ -96,7 +98,7 @@ def _read_folder(
         if reason:
             yield SkippedFile(doc_id, reason)
             continue
-        found = read(doc_id, path, partial(_read, path, real_root, doc_id))
+        found = read(doc_id, path, partial(_read, path, real_root, doc_id, seconds))
         if len(found) > max_records:
             yield SkippedFile(doc_id, too_many(len(found), max_records))
         else:
@@ -185,7 +187,9 @@ def _unindexable(path: Path, max_file_bytes: int) -> str | None:
     return None
 
 
-def _read(path: Path, real_root: Path, doc_id: str) -> list[Document | SkippedFile]:
+def _read(
+    path: Path, real_root: Path, doc_id: str, seconds: float | None = None
+) -> list[Document | SkippedFile]:
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(real_root):
@@ -201,7 +205,9 @@ def _read(path: Path, real_root: Path, doc_id: str) -> list[Document | SkippedFi
     except OSError as exc:
         return [SkippedFile(doc_id, f"unreadable: {exc.strerror or exc}")]
     try:
-        return _loader(doc_id).load(doc_id, path, data)
+        return within(seconds, lambda: _loader(doc_id).load(doc_id, path, data))
+    except TooSlow:
+        return [SkippedFile(doc_id, too_slow_reason("reading", seconds or 0))]
     except Unreadable as exc:
         return [SkippedFile(doc_id, str(exc))]
     except Exception as exc:  # one hostile or broken file must never stop the whole archive
@@ -270,10 +276,16 @@ def check_upload(
     data: bytes,
     max_records: int = DEFAULT_MAX_RECORDS,
     skip_listings: bool = False,
+    max_file_seconds: float | None = None,
 ) -> list[Document]:
     """The documents an uploaded file gives, or why it cannot be indexed (nothing is written)."""
     try:
-        found = _loader(doc_id).load(doc_id, path, data)
+        found = within(max_file_seconds, lambda: _loader(doc_id).load(doc_id, path, data))
+    except TooSlow:
+        reason = too_slow_reason("reading", max_file_seconds or 0)
+        raise InvalidDocumentError(
+            f"{doc_id[:120]!r} is refused: {reason}; nothing was changed"
+        ) from None
     except Unreadable as exc:
         raise InvalidDocumentError(
             f"{doc_id[:120]!r} is refused: {exc}; nothing was changed"
@@ -284,7 +296,9 @@ def check_upload(
         ) from None
     if len(found) > max_records:
         reason = too_many(len(found), max_records)
-        raise InvalidDocumentError(f"{doc_id[:120]!r} is refused: {reason}; nothing was changed")
+        raise InvalidDocumentError(
+            f"{doc_id[:120]!r} is refused: {reason}; nothing was changed"
+        ) from None
     found = [listing_skipped(d) if skip_listings else d for d in found]
     documents = [d for d in found if isinstance(d, Document)]
     if not documents:

@@ -43,6 +43,16 @@ _DATE_LINE = re.compile(
     re.I | re.M,
 )
 CUE_LINES = 6
+HEADER_WORDS = 16
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_NAMED_DATE = re.compile(  # "3 Nov 2017", "3rd November, 2017", "Nov. 3, 2017", "November 03 2017"
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+(\d{{4}})"
+    rf"|({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))\b",
+    re.I,
+)
 
 
 def parse_date(value: object, language: str | None = None) -> str | None:
@@ -94,6 +104,8 @@ def cues(head: str, lines: int = CUE_LINES) -> Metadata:
         published = _date_at_end(m.group("date"))
     if published is None:
         published = next(filter(None, map(_date_only, text.splitlines())), None)
+    if published is None:
+        published = next(filter(None, map(_date_in_header, text.splitlines())), None)
     return Metadata(author=author, outlet=outlet, published=published)
 
 
@@ -106,6 +118,17 @@ def _date_at_end(value: str) -> str | None:
 def _date_only(line: str) -> str | None:
     """A line that is nothing but a date ("Sun December 18, 2016") is the article's date."""
     return parse_date(line) if 2 <= len(line.split()) <= 6 else None
+
+
+def _date_in_header(line: str) -> str | None:
+    """The first date written out with its month's name in a short header line, between
+    separators or after a label: "Devindra Hardawar | November 3, 2017", "Fri 3 Nov 2017 09.00
+    GMT", "Posted: Nov 03, 2017 9:00 AM ET | Last Updated: Nov 04, 2017". Not a sentence, and
+    never a numeric date ("12/18/16", a browser's print stamp, may be day or month first)."""
+    if len(line.split()) > HEADER_WORDS or line.rstrip().endswith("."):
+        return None
+    m = _NAMED_DATE.search(line)
+    return parse_date(" ".join(g for g in m.groups() if g)) if m else None
 
 
 def _byline(rest: str) -> tuple[str | None, str | None, str | None]:

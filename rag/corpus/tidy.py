@@ -119,7 +119,7 @@ def split_authors(raw: str | None, outlet: str | None = None) -> tuple[str | Non
             continue
         if _is_organisation(name, outlet):
             organisation = organisation or name
-        elif name not in people:
+        elif name.casefold() not in {p.casefold() for p in people}:  # "A; A" in two cases
             people.append(name.title() if name.isupper() and len(name) > 3 else name)
     return (", ".join(people) or None), organisation
 

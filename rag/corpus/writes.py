@@ -1,15 +1,20 @@
 """The service's own writes for one update (uploaded files, the list of removed corpus files),
 each undone when the update fails. Files the user put in the corpus folder are never written."""
 
+import fcntl
 import json
+import logging
 import os
 import secrets
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rag.errors import StorageError
 from rag.storage import writing_to
+
+log = logging.getLogger(__name__)
 
 
 class CorpusWrites:
@@ -22,11 +27,19 @@ class CorpusWrites:
     (`rollback`), and a journal a killed writer left behind is played back by the next writer
     (`recover`), so an upload that was never acknowledged never becomes an indexed ghost.
     Folders a write had to create are removed again by the rollback.
+
+    A writer is alive while it holds the lock on its journal's `.lock` file: the kernel drops
+    the lock when the process dies, however it dies, and a restarted server cannot inherit it
+    (a process id can: a container's server is PID 1 after every restart). Playback acts only
+    on paths inside the folders the service owns (`owned`): a journal naming any other path is
+    refused with a log line, never followed.
     """
 
-    def __init__(self, pending: Path) -> None:
+    def __init__(self, pending: Path, owned: Sequence[Path] | None = None) -> None:
         self.pending = pending
-        self._journal = pending / f"{os.getpid()}-{secrets.token_hex(8)}.json"
+        self.owned = tuple(owned) if owned is not None else (pending.parent,)
+        self._journal = pending / f"{secrets.token_hex(12)}.json"
+        self._lock: IO[bytes] | None = None
         self._undo: list[dict[str, Any]] = []  # {path, old: backup file or None, made: [folder]}
 
     def put(self, path: Path, data: bytes) -> bool:
@@ -53,6 +66,9 @@ class CorpusWrites:
 
     def _note(self, path: Path, old: bytes | None, made: list[Path]) -> None:
         self.pending.mkdir(parents=True, exist_ok=True)
+        if self._lock is None:  # held before the journal exists, until it is gone
+            self._lock = open(self._journal.with_suffix(".lock"), "wb")  # noqa: SIM115
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         backup = None
         if old is not None:
             backup = str(self._journal.with_suffix(f".{len(self._undo)}.old"))
@@ -62,54 +78,81 @@ class CorpusWrites:
 
     def commit(self) -> None:
         """The update is published: the changes stay, their undo goes."""
-        _forget(self._journal)
-        self._undo.clear()
+        self._done()
 
     def rollback(self) -> None:
         """Put every touched file back as it was, newest change first."""
-        _play_back(self._undo)
+        _play_back(self._undo, self.pending, self.owned)
+        self._done()
+
+    def _done(self) -> None:
         _forget(self._journal)
         self._undo.clear()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     @staticmethod
     def stale(pending: Path) -> bool:
         return pending.is_dir() and any(not _alive(j) for j in pending.glob("*.json"))
 
     @staticmethod
-    def recover(pending: Path) -> int:
-        """Undo what writers that died mid-update left (call with the write lock held). A live
-        process's journal is left alone: its writer answers once its update is published."""
-        journals = [j for j in pending.glob("*.json") if not _alive(j)] if pending.is_dir() else []
+    def recover(pending: Path, owned: Sequence[Path] | None = None) -> int:
+        """Undo what writers that died mid-update left (call with the write lock held), and
+        sweep the temporary files a kill left behind. A live writer's journal is left alone:
+        its writer answers once its update is published."""
+        if not pending.is_dir():
+            return 0
+        owned = tuple(owned) if owned is not None else (pending.parent,)
+        journals = [j for j in pending.glob("*.json") if not _alive(j)]
         for journal in journals:
             try:
-                _play_back(json.loads(journal.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
+                _play_back(json.loads(journal.read_text(encoding="utf-8")), pending, owned)
+            except (OSError, ValueError, TypeError, KeyError):
                 pass  # half-written: the write it describes never started
             _forget(journal)
+        if not any(_alive(j) for j in pending.glob("*.json")):
+            for folder in (pending, *owned):
+                for tmp in folder.rglob(".upload-*.tmp") if folder.is_dir() else ():
+                    tmp.unlink(missing_ok=True)
         return len(journals)
 
 
 def _alive(journal: Path) -> bool:
-    """Whether the process that wrote a journal (its name starts with its pid) still runs."""
+    """Whether the writer of a journal still holds the lock on its `.lock` file."""
     try:
-        os.kill(int(journal.name.split("-", 1)[0]), 0)
-    except ValueError:
-        return False
-    except PermissionError:
+        with open(journal.with_suffix(".lock"), "rb") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released as the file closes
+    except BlockingIOError:
         return True
     except OSError:
-        return False
-    return True
+        return False  # no lock file: a writer that died before it wrote one, or an old journal
+    return False
 
 
-def _play_back(undo: list[dict[str, Any]]) -> None:
+def _inside(path: Path, folders: Sequence[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(f.resolve()) for f in folders)
+
+
+def _play_back(undo: list[dict[str, Any]], pending: Path, owned: Sequence[Path]) -> None:
     for entry in reversed(undo):
         path, old = Path(entry["path"]), entry["old"]
+        made = [Path(f) for f in entry["made"]]
+        if (
+            not _inside(path, owned)
+            or any(not _inside(f, owned) for f in made)
+            or (old is not None and not _inside(Path(old), (pending,)))
+        ):
+            log.warning(
+                "refused to play back a journal entry outside the service's folders: %s", entry
+            )
+            continue
         if old is None:
             path.unlink(missing_ok=True)
         else:
             _write_atomically(path, Path(old).read_bytes())
-        for folder in map(Path, entry["made"]):
+        for folder in made:
             try:
                 folder.rmdir()
             except OSError:
@@ -117,8 +160,13 @@ def _play_back(undo: list[dict[str, Any]]) -> None:
 
 
 def _forget(journal: Path) -> None:
+    """The journal first and its lock last: a journal without a held lock is a dead writer's."""
+    lock = journal.with_suffix(".lock")
+    journal.unlink(missing_ok=True)
     for leftover in journal.parent.glob(journal.stem + ".*"):
-        leftover.unlink(missing_ok=True)
+        if leftover != lock:
+            leftover.unlink(missing_ok=True)
+    lock.unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -85,6 +85,9 @@ def checked(done: Answer, checking: Checking | None) -> Answer:
     """The answer with its claims checked (and, when asked, its unsupported sentences removed)."""
     if checking is None or not done.answerable:
         return done
+    if not done.cited:  # a model that wrote no [n]: each supported sentence gets its source's
+        attributed = checking.checker.attribute(done.answer, done.citations.passages)
+        done = replace(done, answer=attributed)
     claims = checking.checker.check(done.answer, done.citations.passages)
     text, kept = done.answer, claims
     if checking.drop_unsupported:

@@ -19,6 +19,7 @@ class Generator(Protocol):
     """
 
     name: str
+    model: str | None  # what it runs, for `rag generators` and GET /generators; None: no model
 
     def generate(self, question: str, passages: Sequence[Passage]) -> "Draft": ...
 

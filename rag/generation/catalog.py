@@ -36,9 +36,14 @@ class Generators:
         listed = []
         for name in registry.names("generator"):
             try:
-                self.get(name)
+                model = self.get(name).model
                 listed.append(
-                    {"name": name, "available": True, "default": name == self.settings.generator}
+                    {
+                        "name": name,
+                        "available": True,
+                        "default": name == self.settings.generator,
+                        "model": model,
+                    }
                 )
             except UnknownComponentError as exc:
                 listed.append(

@@ -103,6 +103,24 @@ class ClaimChecker:
         claims = [self._facts(s, e, text, cites, passages) for s, e, text, cites in parsed]
         return self._meaning(claims, passages)
 
+    def attribute(self, answer: str, passages: Sequence[Passage]) -> str:
+        """An answer that cites nothing (small local models often write no [n]) with each
+        sentence given the marker of the passage that best supports it, read as if it cited
+        them all; a sentence no passage supports stays uncited."""
+        if not passages or _MARKER.search(answer):
+            return answer
+        every = tuple(range(1, len(passages) + 1))
+        claims = [
+            self._facts(s, e, " ".join(answer[s:e].split()), every, passages)
+            for s, e in sentences(answer)
+        ]
+        parts, cursor = [], 0
+        for claim in self._meaning(claims, passages):
+            if claim.supported is True and (n := _holding(claim.evidence, passages)):
+                parts.append(f"{answer[cursor : claim.end]} [{n}]")
+                cursor = claim.end
+        return "".join(parts) + answer[cursor:]
+
     def _facts(
         self, start: int, end: int, text: str, cites: tuple[int, ...], passages: Sequence[Passage]
     ) -> Claim:
@@ -163,6 +181,20 @@ def _parse(sentence: str, count: int) -> tuple[str, tuple[int, ...]]:
     """The sentence without markers, and the passages its markers name (in range, in order)."""
     cites = tuple(dict.fromkeys(int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= count))
     return " ".join(_MARKER.sub("", sentence).split()), cites
+
+
+def _holding(evidence: dict[str, Any] | None, passages: Sequence[Passage]) -> int | None:
+    """The number of the passage a claim's evidence lies in."""
+    if evidence is None:
+        return None
+    return next(
+        (
+            n
+            for n, p in enumerate(passages, start=1)
+            if p.doc_id == evidence["doc_id"] and p.start <= evidence["start"] < p.end
+        ),
+        None,
+    )
 
 
 def _units(passage: Passage) -> list[tuple[int, int, str]]:

@@ -34,6 +34,7 @@ class ExtractiveGenerator:
     sentences sharing its rare words and toward higher-ranked passages."""
 
     name = "extractive"
+    model = None
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -120,7 +121,7 @@ def quotable(passage: str, span: Span) -> bool:
     start = text.lstrip("\"'“‘«(•·*-– \u00a0")[:1]
     if words < 4 or not (start.isupper() or start.isdigit()):
         return False
-    whole_line = passage[span.end : span.end + 1] == "\n" and words >= 8
+    whole_line = passage[span.end : span.end + 1] == "\n" and words >= 8 and "\n" not in text
     return bool(_ENDS.search(text)) or whole_line
 
 
@@ -146,12 +147,18 @@ def _flat(text: str) -> str:
 def _sentences(passage: Passage) -> list[Span]:
     """Sentences of a passage; a piece that starts in lower case continues the one before it
     (page breaks in scraped articles cut sentences), as does a number after "Aug." and the like,
-    and the title line is not a sentence."""
+    and a line of hard-wrapped text that did not end its sentence ("Gears of War 4, Killer" /
+    "Instinct and ..."); the title line is not a sentence."""
     out: list[Span] = []
     for span in sentence_spans(passage.text, Span(0, len(passage.text))):
         piece = passage.text[span.start : span.end]
         previous = passage.text[out[-1].start : out[-1].end] if out else ""
-        if out and (piece[:1].islower() or (piece[:1].isdigit() and _ABBREVIATED.search(previous))):
+        wrapped = "\n" in previous and not _ENDS.search(previous)
+        if out and (
+            piece[:1].islower()
+            or wrapped
+            or (piece[:1].isdigit() and _ABBREVIATED.search(previous))
+        ):
             out[-1] = Span(out[-1].start, span.end)
         elif piece != passage.title:
             out.append(span)

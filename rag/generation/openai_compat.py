@@ -34,6 +34,7 @@ class OpenAICompatGenerator:
                 "(e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1 for llama.cpp)"
             )
         self.settings = settings
+        self.model = f"{settings.openai_model} at {settings.openai_base_url}"
         headers = (
             {"Authorization": f"Bearer {settings.openai_api_key}"}
             if settings.openai_api_key

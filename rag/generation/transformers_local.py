@@ -25,6 +25,7 @@ class TransformersGenerator:
                 "to a local Hugging Face causal-LM folder"
             )
         self.settings = settings
+        self.model = str(settings.transformers_model_path)
         self._loaded: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
 

@@ -17,7 +17,7 @@ from rag.config import Settings
 from rag.corpus.chunking import Chunk
 from rag.corpus.documents import Corpus, Document
 from rag.embedding.embedder import Embedder
-from rag.errors import CorpusError
+from rag.errors import CorpusError, InvalidDocumentError
 from rag.index.describe import article_key, default_layout, mark_copies
 from rag.index.prepare import LayoutOf, Made, chunk_all
 from rag.index.records import DocumentInfo, fingerprint, fingerprint_key, make_manifest
@@ -149,9 +149,8 @@ def plan_update(
     made, slow = chunk_all(fresh, settings, embedder, layout_of, fingerprint_key(fp), progress)
     skipped = skipped + [asdict(s) for s in slow]
     infos, chunks, ids, signatures = _records(order, made, previous, {d.doc_id for d in fresh})
-    if not infos:
-        reasons = "; ".join(f"{s['doc_id']}: {s['reason']}" for s in skipped)
-        raise CorpusError(f"Nothing to index in {str(corpus.root)!r} ({reasons})")
+    if not infos or not chunks:
+        _nothing_to_search(corpus.root, infos, skipped)
     return Plan(
         root=corpus.root,
         fp=fp,
@@ -167,6 +166,19 @@ def plan_update(
         unchanged=len(order) - len(fresh),
         full_reason=full_reason,
     )
+
+
+def _nothing_to_search(
+    root: Path, infos: list[DocumentInfo], skipped: list[dict[str, str]]
+) -> None:
+    """Why the archive would hold nothing to search: every file skipped (CorpusError), or
+    documents without a word in them ("Øç©": InvalidDocumentError, an upload's 422)."""
+    empty = [f"{i.doc_id}: no words to search" for i in infos]
+    reasons = "; ".join([*(f"{s['doc_id']}: {s['reason']}" for s in skipped), *empty])
+    problem = f"Nothing to index in {str(root)!r} ({reasons})"
+    if infos:
+        raise InvalidDocumentError(problem)
+    raise CorpusError(problem)
 
 
 def _other_changes(previous: Previous, skipped: list[dict[str, str]], settings: Settings) -> bool:

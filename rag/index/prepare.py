@@ -11,6 +11,7 @@ from tqdm import tqdm
 from rag.config import Settings
 from rag.corpus import syndication
 from rag.corpus.articles import Layout
+from rag.corpus.bounded import TooSlow, too_slow_reason, within
 from rag.corpus.chunking import Chunk, chunk_article
 from rag.corpus.documents import Document, SkippedFile
 from rag.embedding.embedder import Embedder
@@ -42,10 +43,11 @@ def chunk_all(
     for doc in bar:
         if len(doc.text) > BIG:
             bar.set_postfix_str(f"{doc.doc_id} ({len(doc.text) / 1e6:.1f} M chars)")
-        layout = layout_of(doc)
+        deadline = time.monotonic() + settings.max_file_seconds  # splitting and chunking
         try:
-            chunks = _chunks(doc, layout, settings, embedder)
-        except _TooSlow:
+            layout = within(settings.max_file_seconds, lambda doc=doc: layout_of(doc), "splitting")
+            chunks = _chunks(doc, layout, settings, embedder, deadline)
+        except TooSlow:
             slow.append(SkippedFile(doc.doc_id, _slow_reason(settings)))
             continue
         if len(chunks) > settings.max_file_chunks:
@@ -76,15 +78,8 @@ def chunk_all(
 BIG = 1_000_000  # characters: the progress bar names the file being chunked
 
 
-class _TooSlow(Exception):
-    pass
-
-
 def _slow_reason(settings: Settings) -> str:
-    return (
-        f"chunking took over {settings.max_file_seconds:g} s (RAG_MAX_FILE_SECONDS): split the "
-        "file, or raise the limit"
-    )
+    return too_slow_reason("splitting and chunking", settings.max_file_seconds)
 
 
 def _big_reason(chunks: int, settings: Settings) -> str:
@@ -94,15 +89,16 @@ def _big_reason(chunks: int, settings: Settings) -> str:
     )
 
 
-def _chunks(doc: Document, layout: Layout, settings: Settings, embedder: Embedder) -> list[Chunk]:
-    deadline = time.monotonic() + settings.max_file_seconds
+def _chunks(
+    doc: Document, layout: Layout, settings: Settings, embedder: Embedder, deadline: float
+) -> list[Chunk]:
     chunks: list[Chunk] = []
     for article in layout.articles:
         prefix = f"{article.title}\n" if settings.embed_titles and article.title else ""
 
         def fit(pieces: list[str], prefix: str = prefix) -> list[bool]:
             if time.monotonic() > deadline:
-                raise _TooSlow
+                raise TooSlow("chunking")
             counts = embedder.token_counts([prefix + piece for piece in pieces])
             return [n <= embedder.max_tokens for n in counts]
 

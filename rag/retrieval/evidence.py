@@ -202,11 +202,29 @@ def key_terms(question: str) -> tuple[Term, ...]:
         else:
             close_run()
             folded = bare.casefold()
-            if folded not in _QUESTION_WORDS and len(folded) > 2 and rarity(folded) >= RARE_WORD:
+            if (
+                folded not in _QUESTION_WORDS
+                and len(folded) > 2
+                and rarity(folded) >= RARE_WORD
+                and not _degree(folded)
+            ):
                 terms.append(Term(bare, "word", rarity(folded)))
     close_run()
     unique = {t.text.casefold(): t for t in terms}
     return tuple(unique.values())
+
+
+def _degree(word: str) -> bool:
+    """A comparative or superlative ("biggest", "larger", "deadliest"): it ranks what is asked
+    for, and the passage that answers says so with a number or other words. Known by its other
+    degree being a word too, and its stem ("big", "large", "deadly"): not "forest" or "water"."""
+    for end, other in (("est", "er"), ("er", "est")):
+        if len(word) > len(end) + 2 and word.endswith(end):
+            stem = word[: -len(end)]
+            bases = {stem, stem + "e", stem[:-1] + ("y" if stem.endswith("i") else "")}
+            if rarity(stem + other) <= 5.0 and any(rarity(b) <= 4.0 for b in bases - {""}):
+                return True
+    return False
 
 
 def _paraphrasable(word: str) -> bool:

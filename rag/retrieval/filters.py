@@ -48,7 +48,12 @@ def why_nothing_matches(index: LoadedIndex, filters: Filters) -> str:
             problems.append(
                 f"no article is from {_listed(filters.outlets)}{_near(filters.outlets, outlets)}"
             )
-    if filters.published_from or filters.published_to:
+    if filters.reversed:
+        problems.append(
+            f"published_from ({filters.published_from}) is after published_to "
+            f"({filters.published_to}): swap them"
+        )
+    elif filters.published_from or filters.published_to:
         dates = sorted(a.published for a in articles if a.published)
         period = f"{filters.published_from or '...'} to {filters.published_to or '...'}"
         span = (

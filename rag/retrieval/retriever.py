@@ -21,6 +21,7 @@ from rag.retrieval.evidence import first_passage, gather
 from rag.retrieval.filters import row_mask, why_nothing_matches
 from rag.retrieval.fusion import question_weights, rrf
 from rag.retrieval.highlights import highlights
+from rag.retrieval.named import named_in_metadata, without
 from rag.retrieval.overlaps import Hit, merge_overlaps
 from rag.retrieval.rerank import CrossEncoderReranker
 from rag.stores.base import Ranked, RankingEngine
@@ -284,13 +285,17 @@ class Retriever:
         stems = frozenset(tokenize(question))
         agree = bool(ranked) and ranked[0][0] in {row for row, _ in dense[:3]}
         texts = [h.text for h in hits[:TOP_PASSAGES]]
-        evidence = gather(question, texts)
+        named = named_in_metadata(
+            question, [self.index.articles[h.row] for h in hits[:TOP_PASSAGES]]
+        )
+        judged = without(question, named)
+        evidence = gather(judged, texts)
         first = first_passage(evidence) if self.settings.evidence_order else 0
         if first:
             hits = [hits[first], *hits[:first], *hits[first + 1 :]]
             texts = [h.text for h in hits[:TOP_PASSAGES]]
-            evidence = gather(question, texts)
-        values = signals(question, [score for _, score in dense[:10]], agree, texts, evidence)
+            evidence = gather(judged, texts)
+        values = signals(judged, [score for _, score in dense[:10]], agree, texts, evidence)
         passages = tuple(self._passage(rank, hit, stems) for rank, hit in enumerate(hits, start=1))
         relevance = self.abstention.confidence(values) if passages else 0.0
         answerable = bool(passages) and relevance >= self.threshold
@@ -305,7 +310,8 @@ class Retriever:
             round(relevance, 6),
             notice=notice,
             signals=values,
-            coverage=coverage(evidence, passages),
+            coverage=coverage(evidence, passages)
+            + tuple(Coverage(t.text, t.kind, True, None) for t in named),
             support=support(evidence, answerable),
             reason=reason(evidence, answerable, [p.title for p in passages]),
             judged_as=query.judged_as,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from rag.errors import InvalidQueryError, RagError
 from rag.generation.answering import Answer
-from rag.generation.cite import sources
+from rag.generation.cite import quoted, sources
 from rag.query import Filters
 
 MAX_BATCH_QUESTIONS = 500
@@ -141,18 +141,17 @@ def write(rows: Sequence[dict[str, Any]], style: BatchFormat) -> str:
 
 def _markdown(rows: Sequence[dict[str, Any]]) -> str:
     lines = ["# Answers", ""]
-    for r in rows:
-        lines.append(f"## {r['row']}. {r['question']}")
+    for n, r in enumerate(rows, start=1):  # numbered in order; `row` is the list's line
+        lines.append(f"## {n}. {r['question']}")
         if "error" in r:
-            lines += ["", f"Not asked: {r['error']}", ""]
+            lines += ["", f"Not asked (line {r['row']}): {r['error']}", ""]
             continue
         lines += ["", f"**{r['support'].capitalize()}** ({r['reason']})", "", r["answer"], ""]
         for c in r["citations"]:
             where = ", ".join(x for x in (c["outlet"], c["published"]) if x)
-            quote = " ".join(c["quote"].split())
             lines.append(
                 f"- [{c['citation']}] {c['title'] or c['doc_id']}{f' ({where})' if where else ''}: "
-                f"“{quote}” — {c['doc_id']}, characters {c['start']}-{c['end']}"
+                f"{quoted(c['quote'])} — {c['doc_id']}, characters {c['start']}-{c['end']}"
             )
         lines.append("")
     return "\n".join(lines)

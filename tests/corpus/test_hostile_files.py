@@ -54,7 +54,9 @@ def test_size_and_time_limits_per_file(seed_service: RagService, tmp_path: Path)
     assert "chunking took over 0.3 s (RAG_MAX_FILE_SECONDS)" in report.skipped[0]["reason"]
     assert {d.doc_id for d in report.documents} == {"council.txt", "harbour.txt", "sport/rovers.md"}
     none_left = slow.derive(max_file_seconds=1e-9, index_dir=tmp_path / "other")
-    with pytest.raises(CorpusError, match="huge.txt: chunking took over"):
+    with pytest.raises(
+        CorpusError, match=r"huge.txt: (?:reading|splitting and chunking) took over"
+    ):
         none_left.update(progress=False)
 
 
@@ -196,3 +198,27 @@ def test_files_over_the_chunk_and_record_limits_are_skipped(
     reasons = {s["doc_id"]: s["reason"] for s in report.skipped}
     assert "30 records, over the 20 a file may hold (RAG_MAX_RECORDS)" in reasons["many.jsonl"]
     assert "chunks, over the 10 a file may cost (RAG_MAX_FILE_CHUNKS)" in reasons["long.txt"]
+
+
+def test_text_without_a_word_to_search_is_one_clear_error(
+    run_cli, live_url: str, tmp_path: Path
+) -> None:
+    """A corpus whose only text has no BM25 token ("Øç©") was a bm25s traceback in `rag index`
+    and a 500 over HTTP."""
+    corpus = tmp_path / "odd"
+    corpus.mkdir()
+    (corpus / "odd.txt").write_text("Øç©\n", encoding="utf-8")
+    done = run_cli("index", str(corpus), env={"RAG_INDEX_DIR": str(tmp_path / "index")})
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: Nothing to index in {str(corpus)!r} (odd.txt: no words to search)"
+    )
+    note = {"doc_id": "note.txt", "text": "The pier reopened on Monday after repairs."}
+    assert httpx.post(f"{live_url}/documents", json=note, timeout=60).status_code == 201
+    for doc in httpx.get(f"{live_url}/documents").json()["documents"]:
+        if doc["doc_id"] != "note.txt":  # the upload is left the archive's only document
+            assert httpx.delete(f"{live_url}/documents/{doc['doc_id']}").status_code == 200
+    odd = {"doc_id": "note.txt", "text": "Øç©"}  # replacing it would leave nothing to search
+    reply = httpx.post(f"{live_url}/documents", json=odd, timeout=60)
+    assert reply.status_code == 422 and "no words to search" in reply.text, reply.text
+    assert httpx.post(f"{live_url}/query", json={"question": "pier"}).json()["passages"]

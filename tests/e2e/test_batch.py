@@ -42,8 +42,13 @@ def test_fifty_questions_from_a_csv_with_a_progress_bar(
     assert {int(r["row"]) for r in rows} == set(range(2, 52))
     assert spans_are_exact(rows, seed_service) >= 40
     assert "50 questions, " in done.stdout and str(out) in done.stdout
-    report = run_cli("ask", "--batch", str(source), "--format", "md")
+    few = tmp_path / "few.csv"
+    few.write_text("question\n" + "\n".join(QUESTIONS[:3]) + "\n", encoding="utf-8")
+    report = run_cli("ask", "--batch", str(few), "--format", "md")
     assert report.returncode == 0 and report.stdout.startswith("# Answers")
+    headings = [line for line in report.stdout.splitlines() if line.startswith("## ")]
+    assert [h.split(".")[0] for h in headings] == ["## 1", "## 2", "## 3"]  # not the CSV's lines
+    assert "““" not in report.stdout and "””" not in report.stdout
 
 
 def test_a_bad_row_is_named_by_its_line(run_cli, tmp_path: Path) -> None:

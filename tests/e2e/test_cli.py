@@ -92,3 +92,12 @@ def test_serve_builds_a_missing_index_then_answers_http(tmp_path: Path) -> None:
         output = proc.communicate(timeout=30)[0]
     assert "POST /query 200" in output  # the access log line
     assert "building one over" in output
+
+
+def test_help_says_what_the_commands_do_for_a_user(run_cli) -> None:
+    shown = run_cli("--help")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[2].startswith("Ask questions of a folder of news articles")
+    for command in ("index", "answer", "serve", "generators", "eval"):
+        assert f"\n    {command}" in shown.stdout
+    assert "entry-point" not in shown.stdout and "Settings are built" not in shown.stdout

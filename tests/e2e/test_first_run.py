@@ -48,7 +48,7 @@ def test_serve_refuses_an_index_dir_holding_other_files(articles: Path) -> None:
     env = {**os.environ, "RAG_INDEX_DIR": str(articles), "RAG_CORPUS_DIR": str(SEEDS)}
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "rag"), "serve", "--port", str(_free_port())],
-        capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
+        capture_output=True, text=True, env=env, timeout=120, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
     assert result.returncode == 2 and "Refusing to write an index into" in result.stderr
     assert snapshot(articles) == before
@@ -145,11 +145,11 @@ def test_a_taken_port_is_explained_by_make_run_and_rag_serve() -> None:
         env = {**os.environ, "RAG_PORT": str(port)}
         via_make = subprocess.run(
             ["make", "-s", "run", f"PORT={port}"],
-            capture_output=True, text=True, cwd=ROOT, timeout=120,
+            capture_output=True, text=True, cwd=ROOT, timeout=120, start_new_session=True,
         )  # fmt: skip
         via_env = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "rag"), "serve"],
-            capture_output=True, text=True, cwd=ROOT, timeout=120, env=env,
+            capture_output=True, text=True, cwd=ROOT, timeout=120, env=env, start_new_session=True,
         )  # fmt: skip
     for result in (via_make, via_env):
         assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
@@ -176,14 +176,16 @@ def test_install_takes_torch_from_the_cpu_index_when_it_answers() -> None:
         found = [
             subprocess.run(
                 ["make", "-s", "torch-source", f"TORCH_INDEX={url}"],
-                capture_output=True, text=True, cwd=ROOT, timeout=60,
+                capture_output=True, text=True, cwd=ROOT, timeout=60, start_new_session=True,
             ).stdout.strip()
             for url in (live, dead)
         ]  # fmt: skip
     finally:
         server.shutdown()
     assert found == [live, "configured"]
-    installed = subprocess.run(["make", "torch"], capture_output=True, text=True, cwd=ROOT)
+    installed = subprocess.run(
+        ["make", "torch"], capture_output=True, text=True, cwd=ROOT, start_new_session=True
+    )
     assert "==> torch 2.13.0 already installed" in installed.stdout
 
 
@@ -244,6 +246,7 @@ def test_serve_reports_the_build_and_keeps_library_chatter_out_of_its_log(tmp_pa
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "rag"), "serve", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env,
+        start_new_session=True,
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
@@ -269,3 +272,45 @@ def test_serve_reports_the_build_and_keeps_library_chatter_out_of_its_log(tmp_pa
     assert "skipped empty.html:" in log
     assert "+3 added, ~0 changed, -0 removed, 0 unchanged" in log
     assert "bm25s" not in log and "empty HTML tree" not in log and "DEBUG" not in log
+
+
+FAKE_PYTHON = """#!/bin/sh
+# pip as a first install prints it: hundreds of lines; FAIL_PIP makes the install fail
+case "$*" in
+  *"pip install"*)
+    i=0; while [ $i -lt 300 ]; do echo "Collecting package$i"; i=$((i+1)); done
+    if [ -n "$FAIL_PIP" ]; then echo "ERROR: No matching distribution found for newsrag"; exit 1; fi
+    exit 0;;
+  *"import sys, torch"*) exit 1;;
+esac
+exit 0
+"""
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["succeeds", "fails"])
+def test_make_install_shows_its_steps_and_pip_only_on_failure(tmp_path: Path, fail: bool) -> None:
+    """`make run` starts with `make install`: its ==> steps show, pip's log goes to a file and
+    only its end is shown, when a step fails."""
+    (tmp_path / "bin").mkdir()
+    python = tmp_path / "bin" / "python"
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
+    log = tmp_path / "pip.log"
+    done = subprocess.run(
+        ["make", "--no-print-directory", "install", f"BIN={tmp_path / 'bin'}",
+         f"STAMP={tmp_path / 'stamp'}", f"PIP_LOG={log}", "TORCH_INDEX=http://127.0.0.1:9/none"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, start_new_session=True,
+        env={**os.environ, **({"FAIL_PIP": "1"} if fail else {})},
+    )  # fmt: skip
+    shown = done.stdout.splitlines()
+    assert "Collecting package0" in log.read_text()
+    if not fail:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert all(line.startswith("==> ") for line in shown), shown
+        assert shown[-1] == "==> installed; run 'make run' to serve or 'make test' to test"
+        assert (tmp_path / "stamp").exists()
+    else:
+        assert done.returncode != 0
+        assert f"==> that failed; the end of pip's log ({log}):" in shown
+        assert "ERROR: No matching distribution found for newsrag" in shown
+        assert len(shown) < 60 and not (tmp_path / "stamp").exists()

@@ -141,7 +141,7 @@ def test_unanswerable_question_shows_not_covered_with_nearest_passages(
     expect(page.locator("#evidence-title")).to_have_text("Nearest passages (not enough to answer)")
     expect(page.locator("#evidence-list .passage")).to_have_count(len(answer["citations"]))
     expect(page.locator("#answer a.cite")).to_have_count(0)
-    expect(page.locator("#support")).to_have_text("Not covered.")
+    expect(page.locator("#support")).to_have_text("Search: not covered.")
     expect(page.locator("#reason")).to_have_text(answer["reason"])
     missing = [c["term"] for c in answer["coverage"] if not c["found"]]
     assert missing, answer["coverage"]
@@ -156,7 +156,7 @@ def test_an_answer_says_in_words_how_well_it_is_supported_and_by_which_terms(tab
     answer = ask(page, RELOAD_QUESTION)
     assert answer["answerable"] and answer["support"] in ("well supported", "partly supported")
     expect(page.locator("#verdict")).to_be_visible()
-    expect(page.locator("#support")).to_have_text(answer["support"].capitalize() + ".")
+    expect(page.locator("#support")).to_have_text(f"Search: {answer['support']}.")
     expect(page.locator("#reason")).to_have_text(answer["reason"])
     found = [c for c in answer["coverage"] if c["found"]]
     expect(page.locator("#coverage li.found")).to_have_count(len(found))
@@ -260,6 +260,42 @@ def test_missing_key_and_dead_server_are_said_in_plain_words(browser: Browser, s
     down.page.context.close()
 
 
+PLACEHOLDER_FITS = """(el) => {
+  const style = getComputedStyle(el);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = style.font;
+  const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return ctx.measureText(el.placeholder).width <= room;
+}"""
+
+
+def test_the_empty_page_says_what_the_archive_holds_and_offers_questions(
+    tab: Tab, site: str
+) -> None:
+    page = tab.page
+    page.goto("/")
+    docs = httpx.get(f"{site}/documents", headers=AUTH).json()["documents"]
+    articles = [a for d in docs for a in d["articles"] if a["page"] != "listing"]
+    outlets = {a["outlet"] for a in articles if a["outlet"]}
+    expect(page.locator("#overview-facts")).to_contain_text(
+        f"The archive holds {len(articles)} articles from {len(outlets)} outlets, published "
+    )
+    examples = page.locator("#examples button")
+    expect(examples).to_have_count(3)
+    for field in ("#date-from", "#date-to"):  # "e.g. 31 Dec 201" was cut off
+        assert page.locator(field).evaluate(PLACEHOLDER_FITS), field
+    question = examples.first.inner_text()
+    examples.first.click()
+    expect(page.locator("#answer")).to_have_attribute("data-state", re.compile("answered|declined"))
+    expect(page.locator("#overview")).to_be_hidden()
+    assert page.input_value("#question") == question
+    ask(
+        page, "What was the biggest ferry crossing?"
+    )  # "biggest" ranks, the passage need not say it
+    terms = page.locator("#coverage li").all_inner_texts()
+    assert terms and not any("biggest" in t for t in terms), terms
+
+
 def test_phone_layout_fits_and_shows_the_source(
     browser: Browser, site: str, screenshots: Path | None
 ) -> None:
@@ -269,8 +305,11 @@ def test_phone_layout_fits_and_shows_the_source(
     page = phone.page
     page.goto("/")
     assert fits(page, 390)
+    expect(page.locator("#narrow")).not_to_have_attribute("open", "")  # folded on a phone
+    expect(page.locator("#date-from")).to_be_hidden()
     ask(page, "How many passengers did the first ferry crossing carry?")
     assert fits(page, 390)
+    assert page.locator("#answer").bounding_box()["y"] < 450  # was ~580 under the filters
     page.locator("#answer a.cite").first.click()
     expect(page.locator("#reader-passage")).to_be_in_viewport()
     assert fits(page, 390)
@@ -320,3 +359,27 @@ def test_a_list_of_questions_is_answered_with_progress_and_downloads_as_csv(tab:
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("row,question,answerable") and text.count(RELOAD_QUESTION) >= 2
+
+
+def test_a_records_script_url_is_shown_as_text_not_a_link(tab: Tab, site: str) -> None:
+    record = {
+        "title": "Lighthouse keeper retires",
+        "text": "The Kestrel Point lighthouse keeper, Ada Marlow, retired on Friday after 41 years.",
+        "url": "javascript:alert(document.cookie)",
+    }
+    upload = httpx.post(
+        f"{site}/documents",
+        files=[("files", ("lighthouse.jsonl", json.dumps(record).encode(), "application/json"))],
+        headers={"authorization": f"Bearer {WRITE}"},
+        timeout=120,
+    )
+    assert upload.status_code == 201, upload.text
+    page = tab.page
+    page.goto("/")
+    answer = ask(page, "When did the Kestrel Point lighthouse keeper retire?")
+    assert answer["citations"][0]["source"]["url"] == record["url"]
+    page.locator(".passage button.read").first.click()
+    facts = page.locator("#reader .facts")
+    expect(facts).to_contain_text(record["url"])
+    assert page.locator("#reader a[href^='javascript']").count() == 0
+    httpx.delete(f"{site}/documents/lighthouse.jsonl", headers={"authorization": f"Bearer {WRITE}"})

@@ -88,6 +88,7 @@ def test_rag_timeline_prints_the_days(story: RagService) -> None:
         text=True,
         timeout=300,
         env={**os.environ, **env},
+        start_new_session=True,
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

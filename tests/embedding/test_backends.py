@@ -115,7 +115,13 @@ def test_an_exported_model_runs_without_torch_or_transformers(embedders, cache: 
         "[m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules])"
     )
     env = {**os.environ, "RAG_EMBED_BACKEND": "onnx", "RAG_MODEL_CACHE_DIR": str(cache)}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        start_new_session=True,
+    )
     assert done.stdout.strip() == "(1, 384) [4] []", done.stderr
     assert "Exporting" not in done.stderr
 

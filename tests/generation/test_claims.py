@@ -172,6 +172,12 @@ def test_the_tagger_loads_without_pulling_torch_into_the_server() -> None:
         f"words = Tagger({Settings().tagger_model!r}).words('Brandt started it in Beijing.'); "
         "print([w.pos for w in words], 'torch' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,
+    )
     assert out.stdout.split("]")[-1].strip() == "False", out.stdout + out.stderr
     assert "'PROPN', 'VERB'" in out.stdout

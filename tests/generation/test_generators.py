@@ -171,3 +171,40 @@ def test_a_paraphrase_with_verbs_of_its_own_passes_the_balanced_check_not_the_st
     assert claim["supported"] is supported, claim
     if not supported:
         assert "'tied', 'concealed'" in claim["problems"][-1]
+
+
+UNMARKED = (
+    "Laura Rosenberger visited Xinjiang in 2010. "
+    "The panel also agreed that the moon is made of cheese and sold in Paris."
+)
+
+
+def test_an_answer_without_markers_gets_each_supported_sentence_its_source(
+    seed_service: RagService, fake_llm
+) -> None:
+    """A small model that writes no [n]: the sentence a passage supports is cited by it, the one
+    none does is marked uncited, and the CLI keeps the search's verdict apart from the check."""
+    service = seed_service.derive(
+        openai_base_url=f"{fake_llm[0]}/v1", openai_model=f"say:{UNMARKED}"
+    )
+    with serve(create_app(service.settings, service)) as url:
+        reply = httpx.post(
+            f"{url}/answer",
+            json={
+                "question": "When did Laura Rosenberger visit Xinjiang?",
+                "generator": "openai",
+                "filters": {"doc_ids": ["004_7cd9d3f481c881ed.txt"]},
+            },
+            timeout=60,
+        )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    first, second = body["claims"]
+    assert first["supported"] is True and first["citations"] and body["cited"]
+    source = body["citations"][first["citations"][0] - 1]["source"]
+    assert source["doc_id"] == "004_7cd9d3f481c881ed.txt"
+    assert second["supported"] == "uncited"
+    assert body["answer"].startswith(
+        f"Laura Rosenberger visited Xinjiang in 2010. [{body['cited'][0]}]"
+    )
+    assert body["claims_summary"] == {"supported": 1, "unsupported": 0, "uncited": 1, "dropped": 0}

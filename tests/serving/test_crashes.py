@@ -31,7 +31,11 @@ def test_kill_9_during_an_update_leaves_a_working_index(run_cli, seed_service, t
     rag = str(ROOT / ".venv" / "bin" / "rag")
     for moment in ("start-up", "embedding", "random"):
         proc = subprocess.Popen(
-            [rag, "index"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [rag, "index"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         if moment == "start-up":
             time.sleep(0.5)

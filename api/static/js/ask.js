@@ -44,6 +44,7 @@ export function readState() {
 }
 
 export function showState(params) {
+  if (["from", "to", "outlet"].some((k) => params.get(k))) $("narrow").open = true;
   for (const [k, id] of Object.entries(FIELDS)) {
     const value = params.get(k) || "";
     if (id === "outlet" && value && ![...$(id).options].some((o) => o.value === value)) $(id).add(new Option(value, value));
@@ -157,20 +158,20 @@ function showClaims(answer) {
   if (!s) return;
   const dropped = s.dropped ? ` ${s.dropped} unsupported sentence${s.dropped === 1 ? " was" : "s were"} removed.` : "";
   const flagged = s.unsupported + s.uncited ? " The marked ones are not supported: focus one to read why." : "";
-  $("claims-summary").textContent = `${s.supported} of ${total} sentence${total === 1 ? "" : "s"} supported by the passages they cite.${flagged}${dropped}`;
+  $("claims-summary").textContent = `Answer check: ${s.supported} of ${total} sentence${total === 1 ? "" : "s"} supported by the passages they cite.${flagged}${dropped}`;
 }
 
 // Confidence in words, the reason, and each key term with a mark and words (not colour alone).
 function showVerdict(answer) {
   $("verdict").hidden = false;
   $("verdict").dataset.support = answer.support;
-  $("support").textContent = answer.support[0].toUpperCase() + answer.support.slice(1) + ".";
+  $("support").textContent = `Search: ${answer.support}.`;
   $("reason").textContent = answer.reason;
   $("coverage").replaceChildren(
     ...answer.coverage.map((c) =>
       h(
         "li",
-        { class: c.found ? "found" : "missing", title: c.found && c.where ? `in ${c.where.title || c.where.doc_id}` : "in no passage close to the question" },
+        { class: c.found ? "found" : "missing", title: c.found ? (c.where ? `in ${c.where.title || c.where.doc_id}` : "the source's outlet, author or year") : "in no passage close to the question" },
         `${c.found ? "✓" : "✗"} ${c.term}`,
         h("span", { class: "visually-hidden" }, c.found ? " (found)" : " (not found)"),
       ),
@@ -178,7 +179,7 @@ function showVerdict(answer) {
   );
 }
 
-const FORMAT_NAMES = { md: "Markdown with footnotes", csl: "CSL-JSON", bibtex: "BibTeX" };
+const FORMAT_NAMES = { md: "Markdown with footnotes", csl: "CSL-JSON", bibtex: "BibTeX", biblatex: "biblatex" };
 
 // One Copy button per format; each source's quote and character span travel in its note.
 function showExports(answer) {
@@ -188,7 +189,8 @@ function showExports(answer) {
       const format = button.dataset.format;
       try {
         await navigator.clipboard.writeText(answer.exports[format]);
-        say(`Copied ${answer.cited.length} source${answer.cited.length === 1 ? "" : "s"} as ${FORMAT_NAMES[format]}.`);
+        const documents = new Set(answer.cited.map((n) => answer.citations[n - 1].source.doc_id)).size;
+        say(`Copied ${documents} source${documents === 1 ? "" : "s"} as ${FORMAT_NAMES[format]}.`);
       } catch (error) {
         say(`Could not copy (${error.message}): the browser did not allow the clipboard.`, "error");
       }
@@ -234,6 +236,7 @@ function showDone(answer) {
 
 export async function ask(state, generator) {
   history.replaceState(null, "", linkFor(state));
+  $("overview").hidden = true;
   $("answer").replaceChildren();
   delete $("answer").dataset.state;
   $("verdict").hidden = true;

@@ -97,6 +97,11 @@ export function outlets() {
   return [...names].sort((a, b) => a.localeCompare(b));
 }
 
+// Every article of the archive, listings (homepages, section fronts) left out.
+export function articles() {
+  return documents.flatMap((d) => d.articles.filter((a) => a.page !== "listing"));
+}
+
 export function titles() {
   return documents.flatMap((d) => d.articles.map((a) => a.title)).filter((t) => t && t.length < 90);
 }

@@ -5,6 +5,7 @@ import { apiKey, call } from "./http.js";
 import { ask, newConversation, readState, say, showState } from "./ask.js";
 import { installLibrary, loadLibrary, outlets, titles } from "./library.js";
 import { installList } from "./list.js";
+import { showOverview } from "./overview.js";
 import { installReader } from "./reader.js";
 import { installTimeline } from "./timeline.js";
 import { installWatches, refresh as refreshWatches } from "./watches.js";
@@ -60,7 +61,14 @@ async function load() {
   }
 }
 
+// An example question from the overview is asked as if typed.
+function askExample(question) {
+  $("question").value = question;
+  $("ask").requestSubmit();
+}
+
 function install() {
+  if (matchMedia("(max-width: 760px)").matches) $("narrow").open = false; // the answer first on a phone
   $("key").value = apiKey.get();
   $("key").addEventListener("change", async () => {
     apiKey.set($("key").value.trim());
@@ -73,6 +81,7 @@ function install() {
   installLibrary(() => {
     fillOutlets();
     suggest();
+    if (!$("overview").hidden || !$("question").value) showOverview(askExample);
   });
   window.addEventListener("hashchange", showView);
   $("new-conversation").addEventListener("click", () => {
@@ -97,4 +106,5 @@ load().then((ready) => {
   const params = new URLSearchParams(location.search);
   showState(params);
   if (ready && params.get("q")) ask(readState(), $("generator").value);
+  else if (ready) showOverview(askExample);
 });

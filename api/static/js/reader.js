@@ -14,7 +14,7 @@ function facts(doc, article, source) {
     ["Outlet", article.outlet],
     ["Published", formatDate(article.published)],
     ["Author", article.author],
-    ["Link", article.url ? h("a", { href: article.url, rel: "noopener noreferrer", target: "_blank" }, article.url) : null],
+    ["Link", article.url ? webLink(article.url) : null],
     ["File", h("span", { title: doc.path }, doc.doc_id)],
     ["Passage", `characters ${source.start}–${source.end}` + (pages(source) ? `, ${pages(source)}` : "")],
   ];
@@ -69,4 +69,15 @@ export function installReader() {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !$("reader").hidden) closeReader();
   });
+}
+
+// Only a web address becomes a link: a record's "javascript:" or "data:" URL is shown as text.
+function webLink(url) {
+  let scheme = "";
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    return url;
+  }
+  return scheme === "http:" || scheme === "https:" ? h("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, url) : url;
 }
