@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, service: RagService | None = No
     )
     app.state.settings = settings
     app.state.throttle = Throttle(settings)
-    app.state.gate = AnswerGate(settings.max_concurrent_answers)
+    app.state.gate = AnswerGate(settings.max_concurrent_answers, settings.answer_queue_s)
     app.include_router(router(settings))
     app.include_router(watch_router(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -91,6 +91,10 @@ class WrittenDocument(BaseModel):
     status: Literal["added", "replaced", "unchanged"]
     chunks: int
     articles: list[ArticleOut]
+    left_out: int = Field(description="Characters of its text left out as boilerplate")
+    warning: str | None = Field(
+        description="Said when most of the text was left out: what went, why, what to do"
+    )
 
 
 class WriteResponse(BaseModel):

@@ -89,7 +89,7 @@ async def query(service: Service, body: Annotated[QueryRequest, Body()]) -> dict
 
 async def answer(service: Service, gate: Gate, body: Annotated[AnswerRequest, Body()]) -> Any:
     """An answer citing the passages, as JSON or streamed; at most RAG_MAX_CONCURRENT_ANSWERS."""
-    if not gate.try_enter():
+    if not await gate.enter():
         return gate.refusal()
     call = service.stream_answer if body.stream else service.answer
     try:
@@ -126,7 +126,7 @@ async def batch(service: Service, gate: Gate, body: Annotated[BatchRequest, Body
             for n, q in enumerate(body.questions, 1)
         ]
     )
-    if not gate.try_enter():
+    if not await gate.enter():
         return gate.refusal()
 
     def ask(q: BatchQuestion) -> Answer:
@@ -195,7 +195,14 @@ async def add_documents(request: Request, response: Response, service: Service) 
     result = await run_in_threadpool(service.add, files)
     response.status_code = 201 if result.changed else 200
     written = [
-        {"doc_id": doc_id, "status": status, "chunks": info.chunks, "articles": info.articles}
+        {
+            "doc_id": doc_id,
+            "status": status,
+            "chunks": info.chunks,
+            "articles": info.articles,
+            "left_out": info.left_out,
+            "warning": info.warning,
+        }
         for doc_id, status, info in result.documents
     ]
     return {

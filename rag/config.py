@@ -1,5 +1,6 @@
 """One Settings object; the only place that reads the environment (prefix RAG_)."""
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -112,7 +113,17 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `rag serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on")
     max_concurrent_answers: int = Field(
-        4, ge=1, le=256, description="Answers written at once; more get 503 with Retry-After"
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        ge=1,
+        le=256,
+        description="Answers written at once (default: the CPU cores, at least 2); more wait "
+        "up to RAG_ANSWER_QUEUE_S, then get 503 with Retry-After",
+    )
+    answer_queue_s: float = Field(
+        10.0,
+        ge=0,
+        description="How long an answer past RAG_MAX_CONCURRENT_ANSWERS waits for a free slot "
+        "before 503 (0: refuse at once)",
     )
     max_file_bytes: int = Field(
         20_000_000, ge=1, description="Larger corpus files are skipped and reported"

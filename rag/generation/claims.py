@@ -11,6 +11,8 @@ RAG_DROP_UNSUPPORTED removes unsupported sentences instead of flagging them.
 """
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -30,6 +32,7 @@ _MARKER = re.compile(r"\s*\[(\d+)\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 _CLAUSE = re.compile(r"[,;:—–]\s+")
 _MONTH_CUT = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+KNOWN_UNITS = 8192
 CLAUSES = 3
 MIN_UNIT = 20
 NOVEL = 2  # new words of the counted kinds from which a sentence adds to its sources (a name: 1)
@@ -96,6 +99,25 @@ class ClaimChecker:
         threshold: float = SIMILAR,
     ) -> None:
         self.embedder, self.tagger, self.threshold, self.mode = embedder, tagger, threshold, mode
+        self._known: OrderedDict[str, np.ndarray] = OrderedDict()  # passage units' vectors
+        self._lock = threading.Lock()
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of `texts`; passage sentences come back to be checked answer after answer
+        (the same top passages), so the last KNOWN_UNITS are kept rather than embedded again."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._known))
+        fresh = self.embedder.embed_documents(missing) if missing else []
+        with self._lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                self._known[text] = vector
+            found = {t: self._known[t] for t in texts if t in self._known}
+            for text in texts:
+                if text in self._known:
+                    self._known.move_to_end(text)
+            while len(self._known) > KNOWN_UNITS:
+                self._known.popitem(last=False)
+        return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 0))
 
     def check(self, answer: str, passages: Sequence[Passage]) -> tuple[Claim, ...]:
         spans = sentences(answer)
@@ -139,7 +161,7 @@ class ClaimChecker:
             return tuple(claims)
         units = {n: _units(passages[n - 1]) for i in todo for n in claims[i].citations}
         texts = [claims[i].text for i in todo] + [u[2] for us in units.values() for u in us]
-        vectors = self.embedder.embed_documents(texts)
+        vectors = self._vectors(texts)
         by_unit, row = {}, len(todo)
         for n, us in units.items():
             by_unit[n] = (us, vectors[row : row + len(us)])

@@ -42,6 +42,9 @@ class ArticleInfo:
     page: PageKind = "article"
 
 
+MOSTLY_LEFT_OUT = 0.5
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     """What the index remembers of a source file (or of one record of a multi-record file)."""
@@ -56,6 +59,24 @@ class DocumentInfo:
     pages: tuple[tuple[int, int], ...] = ()
     stored_view: bool = False
     uploaded: bool = False  # its file is in the uploads folder (the service may delete it)
+
+    @property
+    def left_out(self) -> int:
+        """Characters of its text view left out of the passages as boilerplate."""
+        return sum(end - start for start, end in self.boilerplate)
+
+    @property
+    def warning(self) -> str | None:
+        """Said when most of the text was left out (a file whose paragraphs repeat, say): what
+        went, why, and what to do, so an upload that indexes little is never silent."""
+        if not self.chars or self.left_out < MOSTLY_LEFT_OUT * self.chars:
+            return None
+        return (
+            f"{self.left_out:,} of its {self.chars:,} characters were left out as boilerplate "
+            f"(lines repeated within the file, site chrome, sign-offs), leaving {self.chunks} "
+            f"passage{'s' * (self.chunks != 1)} to search; if the repeated text is the article, "
+            "keep one copy of it"
+        )
 
     @property
     def file(self) -> str:

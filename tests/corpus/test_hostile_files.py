@@ -222,3 +222,27 @@ def test_text_without_a_word_to_search_is_one_clear_error(
     reply = httpx.post(f"{live_url}/documents", json=odd, timeout=60)
     assert reply.status_code == 422 and "no words to search" in reply.text, reply.text
     assert httpx.post(f"{live_url}/query", json={"question": "pier"}).json()["passages"]
+
+
+def test_an_upload_mostly_left_out_as_boilerplate_says_so(live_url: str) -> None:
+    """A 22 KB upload whose paragraphs repeat was indexed as its title alone, with a bare 201."""
+    paragraphs = [
+        "The harbour board met on Monday to discuss the dredging of the main channel.",
+        "Councillors asked for the cost of the pier repairs to be published in full.",
+    ]
+    text = "Harbour minutes\n\n" + "\n\n".join(paragraphs * 140)
+    assert 20_000 < len(text) < 24_000
+    reply = httpx.post(
+        f"{live_url}/documents", json={"doc_id": "minutes.txt", "text": text}, timeout=120
+    )
+    assert reply.status_code == 201, reply.text
+    (doc,) = reply.json()["documents"]
+    assert doc["left_out"] > len(text) / 2
+    assert doc["warning"].startswith(f"{doc['left_out']:,} of its {len(text):,} characters")
+    assert "lines repeated within the file" in doc["warning"]
+    normal = {
+        "doc_id": "note.txt",
+        "text": "The pier reopened on Monday after repairs, said the mayor.",
+    }
+    written = httpx.post(f"{live_url}/documents", json=normal, timeout=60).json()["documents"]
+    assert written[0]["warning"] is None

@@ -129,6 +129,9 @@ def test_answer_lists_cited_passages_apart_from_the_rest(run_cli) -> None:
     others = {int(line[1 : line.index("]")]) for line in rest.splitlines() if line[:1] == "["}
     assert cited and listed == cited
     assert others == set(range(1, 6)) - cited
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("search: ") for line in lines)  # the retrieval's verdict ...
+    assert any(line.startswith("answer check: ") for line in lines)  # ... apart from the answer's
 
 
 def _free_port() -> int:

@@ -99,8 +99,10 @@ def test_rag_eval_reports_writes_json_and_passes_thresholds(run_cli, tmp_path: P
     assert len(report["rows"]) == len(QUESTIONS)
 
 
-def test_rag_eval_exits_non_zero_below_a_threshold(run_cli) -> None:
-    result = run_cli("eval", "--min-hit1", "1.01")
+def test_rag_eval_exits_non_zero_below_a_threshold(run_cli, tmp_path: Path) -> None:
+    few = tmp_path / "few.jsonl"  # the gate, not the seeds' scores: three questions do
+    few.write_text("".join(DEFAULT_SEEDS.read_text().splitlines(keepends=True)[:3]))
+    result = run_cli("eval", str(few), "--min-hit1", "1.01")
     assert result.returncode == 1
     assert "FAIL: hit@1" in result.stdout
 

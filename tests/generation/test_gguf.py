@@ -68,11 +68,6 @@ def test_rag_answer_with_the_gguf_model(run_cli, smollm2: Path) -> None:
     body = json.loads(done.stdout)
     assert body["generator"] == "gguf" and body["answerable"] and body["answer"].strip()
     assert body["claims"] and sum(body["claims_summary"].values()) == len(body["claims"])
-    shown = run_cli("answer", QUESTION, "--generator", "gguf", env=env)
-    assert shown.returncode == 0, shown.stderr[-2000:]
-    lines = shown.stdout.splitlines()
-    assert any(line.startswith("search: ") for line in lines)  # the retrieval's verdict ...
-    assert any(line.startswith("answer check: ") for line in lines)  # ... apart from the answer's
     missing = run_cli(
         "answer", QUESTION, "--generator", "gguf", env={"RAG_GGUF_MODEL": "/nope.gguf"}
     )

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from eval.bench_http import free_port, start_server
+from eval.dataset import DEFAULT_SEEDS
 from rag.config import Settings
 from rag.query import Filters
 from rag.service import RagService
@@ -207,8 +208,8 @@ def test_the_seeds_eval_in_milvus_matches_faiss(run_cli: RUN, tmp_path: Path) ->
         ("faiss", {}),
         ("milvus", {"RAG_STORE": "milvus", "RAG_MILVUS_URI": str(tmp_path / "eval.db")}),
     ):
-        out = tmp_path / f"{store}.json"
-        done = run_cli("eval", "--json", str(out), env=env)
+        out = tmp_path / f"{store}.json"  # the seeds set itself: the hard and follow-up sets
+        done = run_cli("eval", str(DEFAULT_SEEDS), "--json", str(out), env=env)
         assert done.returncode == 0, done.stdout + done.stderr
         reports[store] = json.loads(out.read_text())["summary"]
     for metric, value in reports["faiss"].items():
@@ -262,7 +263,7 @@ def test_filter_strings_are_quoted_for_any_document_name(tmp_path: Path) -> None
 def test_concurrent_uploads_to_two_replicas_all_land(
     run_cli: RUN, tmp_path: Path, milvus_server: str
 ) -> None:
-    """One upload to each replica at the same moment, 40 rounds: all 80 acknowledged uploads are
+    """One upload to each replica at the same moment, 12 rounds: all 24 acknowledged uploads are
     there afterwards, on both replicas; then `rag index --full` and `--check` keep them."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -279,12 +280,12 @@ def test_concurrent_uploads_to_two_replicas_all_land(
     try:
         acknowledged = []
         with ThreadPoolExecutor(2) as pool:
-            for n in range(40):
+            for n in range(12):  # without the lease half were lost: 12 rounds show it
                 for doc_id, status in pool.map(upload, [(n, u) for u in urls]):
                     assert status in (201, 503), status  # 503: busy, retry (never a lost 201)
                     if status == 201:
                         acknowledged.append(doc_id)
-        assert len(acknowledged) == 80
+        assert len(acknowledged) == 24
         for url in urls:
             deadline = time.monotonic() + 30
             while True:
@@ -300,4 +301,4 @@ def test_concurrent_uploads_to_two_replicas_all_land(
     assert run_cli("index", "--check", env=env).returncode == 0
     full = run_cli("index", "--full", env=env)
     assert full.returncode == 0, full.stderr
-    assert "83 documents" in full.stdout, full.stdout
+    assert "27 documents" in full.stdout, full.stdout  # 3 of the corpus, 24 uploaded

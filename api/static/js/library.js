@@ -127,7 +127,8 @@ async function upload(files) {
     const result = await (await call("/documents", { method: "POST", body: form })).json();
     const done = result.documents.map((d) => `${d.doc_id} (${d.status}, ${d.chunks} chunk${d.chunks === 1 ? "" : "s"})`).join(", ");
     await loadLibrary();
-    note(`Indexed: ${done}.`);
+    const warnings = result.documents.filter((d) => d.warning).map((d) => `${d.doc_id}: ${d.warning}.`);
+    note([`Indexed: ${done}.`, ...warnings].join(" "), warnings.length ? "declined" : "info");
   } catch (error) {
     note(writeProblem(error, "add documents"), "error");
   } finally {
