@@ -1,10 +1,12 @@
-"""`rag generators`: who can write answers here, and what each one that cannot still needs."""
+"""`rag generators`: who can write answers here, and what each one that cannot still needs.
+Listing builds each generator without the embedding model (none needs it to say it is ready),
+so the command answers at once."""
 
 import argparse
 from typing import Any
 
 from rag.config import Settings
-from rag.service import RagService
+from rag.generation.catalog import Generators
 
 
 def register(sub: Any) -> None:
@@ -16,7 +18,7 @@ def register(sub: Any) -> None:
 
 
 def _generators(args: argparse.Namespace, settings: Settings) -> int:
-    for g in RagService(settings).generators.listing():
+    for g in Generators(settings, lambda: None).listing():
         mark = "ready" if g["available"] else "not ready"
         default = " (default)" if g["default"] else ""
         detail = g.get("model") or g.get("reason") or ""

@@ -13,7 +13,7 @@ from rag.generation.base import ChatModel, Generator
 class Generators:
     """Builds a generator the first time it is asked for (a local model loads only then)."""
 
-    def __init__(self, settings: Settings, embedder_of: Callable[[], Embedder]) -> None:
+    def __init__(self, settings: Settings, embedder_of: Callable[[], Embedder | None]) -> None:
         self.settings, self._embedder_of = settings, embedder_of
         self._built: dict[str, Generator] = {}
 

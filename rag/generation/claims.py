@@ -107,7 +107,7 @@ class ClaimChecker:
         (the same top passages), so the last KNOWN_UNITS are kept rather than embedded again."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._known))
-        fresh = self.embedder.embed_documents(missing) if missing else []
+        fresh = list(self.embedder.embed_documents(missing)) if missing else []
         with self._lock:
             for text, vector in zip(missing, fresh, strict=True):
                 self._known[text] = vector

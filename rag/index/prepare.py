@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,7 +46,7 @@ def chunk_all(
             bar.set_postfix_str(f"{doc.doc_id} ({len(doc.text) / 1e6:.1f} M chars)")
         deadline = time.monotonic() + settings.max_file_seconds  # splitting and chunking
         try:
-            layout = within(settings.max_file_seconds, lambda doc=doc: layout_of(doc), "splitting")
+            layout = within(settings.max_file_seconds, partial(layout_of, doc), "splitting")
             chunks = _chunks(doc, layout, settings, embedder, deadline)
         except TooSlow:
             slow.append(SkippedFile(doc.doc_id, _slow_reason(settings)))

@@ -10,7 +10,7 @@ from tests.conftest import SEEDS
 def test_half_a_minute_of_mixed_traffic(tmp_path: Path) -> None:
     server, url = serve_copy(SEEDS, tmp_path)
     try:
-        found = soak(url, server.pid, seconds=30, clients=16, large=False)
+        found = soak(url, server.pid, seconds=30, clients=16, large=False, warmup_s=5)
     finally:
         server.terminate()
         server.wait(timeout=30)
