@@ -15,6 +15,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_play
 from tests.conftest import READ
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# An answer streams in seconds, but the first one on a fresh server loads the claim checker's
+# tagger, and two test workers share two cores: 5 s (Playwright's default) is too tight.
+expect.set_options(timeout=30_000)
 
 
 def chromium_path() -> str:
