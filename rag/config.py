@@ -135,7 +135,10 @@ class Settings(BaseSettings):
         "skipped and reported",
     )
     header_timeout_s: float = Field(
-        10.0, gt=0, description="A client that has not sent its request headers by then is cut off"
+        10.0,
+        gt=0,
+        description="A client whose request headers have not all arrived this long after the "
+        "request's first byte is cut off (a connection that sends nothing: after six times this)",
     )
     max_embed_backlog: int = Field(
         2000,
