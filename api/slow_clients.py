@@ -36,12 +36,12 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def _start_header_timer(self, seconds: float) -> None:
-        if getattr(self, "_header_timer", None) is None:
+        if self._header_timer is None:
             self._header_timer = self.loop.call_later(seconds, self._too_slow)
 
     def _stop_header_timer(self) -> None:
-        if getattr(self, "_header_timer", None) is not None:
-            self._header_timer.cancel()  # type: ignore[union-attr]
+        if self._header_timer is not None:
+            self._header_timer.cancel()
             self._header_timer = None
 
     def _too_slow(self) -> None:

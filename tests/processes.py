@@ -15,6 +15,8 @@ import contextlib
 import ctypes
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,21 @@ import pytest
 
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 GRACE_S = 5.0
+
+
+def python_child(
+    code: str, env: dict[str, str] | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`python -c code` in a fresh interpreter (what it imports is its own), in a process group
+    of its own, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        start_new_session=True,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

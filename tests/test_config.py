@@ -20,15 +20,8 @@ def test_defaults_are_offline_and_bundled() -> None:
 
 
 def test_import_rag_is_light_and_its_surface_is_pinned() -> None:
-    import subprocess
-    import sys
+    from tests.processes import python_child
 
     code = "import rag, sys; print(sorted(rag.__all__)); print('torch' in sys.modules, 'faiss' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        start_new_session=True,
-    ).stdout
+    out = python_child(code, check=True).stdout
     assert out.split("\n")[:2] == ["['RagError', 'RagService', 'Settings']", "False False"]

@@ -44,10 +44,11 @@ _DATE_LINE = re.compile(
 )
 CUE_LINES = 6
 HEADER_WORDS = 16
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+MONTHS = (  # whole month names or their abbreviations: "Marathe" and "Novak" are names
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_MONTH = f"(?:{MONTHS})"
 _NAMED_DATE = re.compile(  # "3 Nov 2017", "3rd November, 2017", "Nov. 3, 2017", "November 03 2017"
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+(\d{{4}})"
     rf"|({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))\b",

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from wordfreq import zipf_frequency
 
-from rag.corpus.metadata import Metadata
+from rag.corpus.metadata import MONTHS, Metadata
 
 _NAMED_FIRST = re.compile(r"([^:|]{3,40}):\s+(\S.{3,})")
 _SEPARATOR = re.compile(r"\s+(?:[|•·:–—]|-{1,2}|::)\s+|\s*[|｜]\s*|(?<=[^\x00-\x7f])\s*[-–—_]\s*")
@@ -27,16 +27,12 @@ _ORG_WORDS = frozenset(
     "publications corporation corp company staff newsroom desk editors editorial wire "
     "service broadcasting television radio magazine newspaper".split()
 )
-_MONTHS = (  # whole month names or their abbreviations: "Marathe" and "Novak" are names
-    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
 _DATE_TAIL = re.compile(
-    rf"\s+(?:(?:{_MONTHS})\b\.?\s+\d.*$|\d.*$|(?:updated|published|posted)\b.*$"
+    rf"\s+(?:(?:{MONTHS})\b\.?\s+\d.*$|\d.*$|(?:updated|published|posted)\b.*$"
     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$)",
     re.I,
 )
-_MONTH_TAIL = re.compile(rf"^(\S+\s+\S+.*?)\s+(?:{_MONTHS})\b\.?$", re.I)  # "Joshua Sokol May"
+_MONTH_TAIL = re.compile(rf"^(\S+\s+\S+.*?)\s+(?:{MONTHS})\b\.?$", re.I)  # "Joshua Sokol May"
 BY = re.compile(  # "Analysis by", "Par", "Publicado por:", "Текст:" (Russian "Text:")
     r"^\s*(?:(?:[^\W\d]+\s+){0,2}?(?:by|par|por)|text|texto|текст|автор)(?:\s*:\s*|\s+)", re.I
 )

@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from rag import registry
 from rag.config import Settings
 from rag.embedding.embedder import BUNDLED_MODEL, Embedder, resolve_model_path
 from tests.formats import ARTICLES, write_corpus
+from tests.processes import python_child
 
 TEXTS = [ARTICLES["harbour.txt"], ARTICLES["council.txt"], "Who approved the library?"]
 RUN = Callable[..., subprocess.CompletedProcess[str]]
@@ -115,13 +115,7 @@ def test_an_exported_model_runs_without_torch_or_transformers(embedders, cache: 
         "[m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules])"
     )
     env = {**os.environ, "RAG_EMBED_BACKEND": "onnx", "RAG_MODEL_CACHE_DIR": str(cache)}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        start_new_session=True,
-    )
+    done = python_child(code, env)
     assert done.stdout.strip() == "(1, 384) [4] []", done.stderr
     assert "Exporting" not in done.stderr
 

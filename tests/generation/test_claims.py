@@ -2,9 +2,6 @@
 normalised; sentences and their markers; flagging versus removing; and the checker's figures
 on the written planted-error set and on extractive answers, held as floors."""
 
-import subprocess
-import sys
-
 import pytest
 
 from eval.claims import claims_table, judge_rows, load_claims, scores
@@ -17,6 +14,7 @@ from rag.generation.facts import dates, months, names, novel_words, numbers, swe
 from rag.generation.tagger import Tagger
 from rag.retrieval.retriever import Passage
 from rag.service import RagService
+from tests.processes import python_child
 
 SOURCE = (
     "The port authority paid 4,200,000 pounds on 7 March 2024 to Tidewater Marine Ltd, nine "
@@ -172,12 +170,6 @@ def test_the_tagger_loads_without_pulling_torch_into_the_server() -> None:
         f"words = Tagger({Settings().tagger_model!r}).words('Brandt started it in Beijing.'); "
         "print([w.pos for w in words], 'torch' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        start_new_session=True,
-    )
+    out = python_child(code, check=True)
     assert out.stdout.split("]")[-1].strip() == "False", out.stdout + out.stderr
     assert "'PROPN', 'VERB'" in out.stdout

@@ -143,6 +143,27 @@ def test_transformers_generator_plumbing(seed_service: RagService, tiny_causal_l
         assert events[-1][0] == "done" and any(kind == "token" for kind, _ in events)
 
 
+def answer_of_004(  # type: ignore[no-untyped-def]
+    seed_service: RagService, fake_llm, says: str, question: str, **ask: object
+) -> httpx.Response:
+    """POST /answer over seed 004 alone, the fake model writing `says` whatever it is asked;
+    `ask` adds to the body (`top_k`) and `claim_check` goes to the service."""
+    check = ask.pop("claim_check", None)
+    service = seed_service.derive(
+        openai_base_url=f"{fake_llm[0]}/v1",
+        openai_model=f"say:{says}",
+        **({"claim_check": check} if check else {}),
+    )
+    body = {
+        "question": question,
+        "generator": "openai",
+        "filters": {"doc_ids": ["004_7cd9d3f481c881ed.txt"]},
+        **ask,
+    }
+    with serve(create_app(service.settings, service)) as url:
+        return httpx.post(f"{url}/answer", json=body, timeout=60)
+
+
 PARAPHRASE = (
     "Hackers tied to the Chinese government concealed malware in keyboards used by Uyghurs [1]."
 )
@@ -152,20 +173,8 @@ PARAPHRASE = (
 def test_a_paraphrase_with_verbs_of_its_own_passes_the_balanced_check_not_the_strict_one(
     seed_service: RagService, fake_llm, check: str, supported: bool
 ) -> None:
-    service = seed_service.derive(
-        openai_base_url=f"{fake_llm[0]}/v1", openai_model=f"say:{PARAPHRASE}", claim_check=check
-    )
-    with serve(create_app(service.settings, service)) as url:
-        reply = httpx.post(
-            f"{url}/answer",
-            json={
-                "question": "How did hackers target the phones of Uyghurs?",
-                "generator": "openai",
-                "top_k": 1,
-                "filters": {"doc_ids": ["004_7cd9d3f481c881ed.txt"]},
-            },
-            timeout=60,
-        )
+    question = "How did hackers target the phones of Uyghurs?"
+    reply = answer_of_004(seed_service, fake_llm, PARAPHRASE, question, top_k=1, claim_check=check)
     assert reply.status_code == 200, reply.text
     (claim,) = reply.json()["claims"]
     assert claim["supported"] is supported, claim
@@ -183,20 +192,10 @@ def test_an_answer_without_markers_gets_each_supported_sentence_its_source(
     seed_service: RagService, fake_llm
 ) -> None:
     """A small model that writes no [n]: the sentence a passage supports is cited by it, the one
-    none does is marked uncited, and the CLI keeps the search's verdict apart from the check."""
-    service = seed_service.derive(
-        openai_base_url=f"{fake_llm[0]}/v1", openai_model=f"say:{UNMARKED}"
+    none does is marked uncited."""
+    reply = answer_of_004(
+        seed_service, fake_llm, UNMARKED, "When did Laura Rosenberger visit Xinjiang?"
     )
-    with serve(create_app(service.settings, service)) as url:
-        reply = httpx.post(
-            f"{url}/answer",
-            json={
-                "question": "When did Laura Rosenberger visit Xinjiang?",
-                "generator": "openai",
-                "filters": {"doc_ids": ["004_7cd9d3f481c881ed.txt"]},
-            },
-            timeout=60,
-        )
     assert reply.status_code == 200, reply.text
     body = reply.json()
     first, second = body["claims"]
