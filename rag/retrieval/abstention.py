@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.retrieval import PASSAGE_CACHE
 from rag.retrieval.evidence import Evidence, rarity, stems_of
 from rag.stores.lexical import tokenize
 
@@ -37,7 +38,7 @@ TOP_PASSAGES = 3
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE)
 def _vocabulary(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """A passage's stems and its casefolded words, kept: top passages recur across questions."""
     return frozenset(tokenize(text)), frozenset(_WORD.findall(text.casefold()))

@@ -280,7 +280,7 @@ def occurrences(term: Term, text: str) -> list[tuple[int, int]]:
     return sorted(set(spans))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def stems_of(word: str) -> frozenset[str]:
     """A word's stems as BM25 indexes them (empty for a stopword), kept: words recur."""
     return frozenset(tokenize(word))

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rag.corpus.articles import Span
 from rag.corpus.chunking import sentence_spans
+from rag.retrieval import PASSAGE_CACHE
 from rag.stores.lexical import tokenize
 
 MAX_HIGHLIGHTS = 2
@@ -38,7 +39,7 @@ def highlights(wanted: frozenset[str], text: str, start: int) -> tuple[tuple[int
     return tuple((start + begin, start + ends[begin]) for _, _, begin in best)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE)
 def _sentences(text: str) -> tuple[tuple[Span, frozenset[str]], ...]:
     """A passage's sentences and their stemmed words: the same passages come back for question
     after question, and splitting and stemming them was a quarter of a served query's time."""

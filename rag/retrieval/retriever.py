@@ -352,7 +352,7 @@ class Retriever:
         )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _full_path(root: Path, file: str) -> str:
     return str(root / file)
 
