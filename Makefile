@@ -13,7 +13,7 @@ TORCH_VERSION := 2.13.0
 # PyTorch's CPU-only wheels. For a GPU build: `make install TORCH_INDEX=https://download.pytorch.org/whl/cu128`.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: install run test lint eval bench clean torch torch-source browser smollm2
+.PHONY: install run test lint eval bench clean torch torch-source browser smollm2 reader
 
 install: $(STAMP)
 
@@ -80,6 +80,13 @@ lint: install
 
 eval: install
 	$(BIN)/rag eval
+
+# Rebuilds the bundled reader (rag/judging/reader_model) from RAG_DATA_DIR (../shared/data): about
+# 75 min of training on two cores, resumable (checkpoints in .cache/reader); `make run` never trains.
+reader: install
+	$(BIN)/python -m eval.reader train
+	$(BIN)/python -m eval.reader export
+	$(BIN)/python -m eval.reader measure
 
 # Uploads are the user's articles, not a build product: the index folder goes, its uploads stay.
 clean:

@@ -15,6 +15,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rag import registry
 from rag.errors import InvalidQueryError
 from rag.generation.cite import CiteFormat
 from rag.query import MAX_TOP_K, MODES, Filters, SearchMode, clean_question
@@ -219,7 +220,7 @@ class Judged(BaseModel):
     support: Support = Field(description="Confidence in words: " + ", ".join(SUPPORT))
     reason: str = Field(description="What the passages hold of the question, and what they lack")
     coverage: list[CoverageOut]
-    judge: str = Field(description="Who decided: signals, llm or cross-encoder (RAG_JUDGE)")
+    judge: str = Field(description=f"Who decided: {', '.join(registry.names('judge'))} (RAG_JUDGE)")
 
 
 class QueryResponse(Judged):

@@ -42,7 +42,7 @@ def main() -> int:
                 service = base.derive(**updates, index_dir=Path(tmp) / name.replace(" ", "-"))
                 service.update(progress=False)
             for mode in ("hybrid", "dense"):
-                s = run_eval(service, questions, 10, mode)["summary"]
+                s = run_eval(service, questions, 10, mode, judge=False)["summary"]
                 rows.append(
                     {
                         "variant": name,

@@ -11,6 +11,8 @@ from rag.errors import RagError
 DEFAULT_SEEDS = Path(__file__).parent / "datasets" / "seeds.jsonl"
 HARD_SEEDS = Path(__file__).parent / "datasets" / "seeds_hard.jsonl"
 HELD_OUT_SEEDS = Path(__file__).parent / "datasets" / "seeds_holdout.jsonl"
+# written at stop 44, before the reader was first measured, and reported only
+FRESH_SEEDS = Path(__file__).parent / "datasets" / "seeds_fresh.jsonl"
 NEWS = Path(__file__).parent / "datasets" / "news"
 NEWS_TUNE = Path(__file__).parent / "datasets" / "news_tune.jsonl"
 NEWS_HELD_OUT = Path(__file__).parent / "datasets" / "news_holdout.jsonl"

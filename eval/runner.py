@@ -48,16 +48,23 @@ def run_eval(
     questions: Sequence[EvalQuestion],
     k: int = 10,
     mode: SearchMode | None = None,
+    judge: bool = True,
 ) -> dict[str, Any]:
-    """Per-question rows plus their means, Haystack-style (`summary` and `rows`)."""
+    """Per-question rows plus their means, Haystack-style (`summary` and `rows`). Rankings are
+    retrieval's; answered or declined is what the configured judge (RAG_JUDGE) decides, as for
+    /answer (retrieval's own verdict without `judge`, for runs that compare rankings only)."""
     results = service.query_many([q.question for q in questions], top_k=k, mode=mode)
     views = _Views(service)
-    rows = [_row(q, r, k, views) for q, r in zip(questions, results, strict=True)]
+    rows = [
+        _row(q, r, service.judged(r).answerable if judge else r.answerable, k, views)
+        for q, r in zip(questions, results, strict=True)
+    ]
     return {
         "summary": _summary(rows, k),
         "rows": rows,
         "k": k,
         "mode": mode or service.settings.mode,
+        "judge": service.settings.judge if judge else "signals",
     }
 
 
@@ -69,7 +76,7 @@ def _credited(passage: Passage, relevant: dict[str, float]) -> str:
     return next((d for d in names if d in relevant), passage.doc_id)
 
 
-def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Views) -> dict[str, Any]:
+def _row(q: EvalQuestion, r: Retrieval, answered: bool, k: int, files: _Views) -> dict[str, Any]:
     relevant = dict.fromkeys(q.sources, 1.0)
     ranking = [_credited(p, relevant) for p in r.passages]
     row: dict[str, Any] = {
@@ -77,7 +84,7 @@ def _row(q: EvalQuestion, r: Retrieval, k: int, files: _Views) -> dict[str, Any]
         "question": q.question,
         "expected": q.sources,
         "answerable": q.answerable,
-        "predicted_answerable": r.answerable,
+        "predicted_answerable": answered,
         "relevance": r.relevance,
         "offsets_exact": all(files.exact(p) for p in r.passages),
         "latency_ms": r.timings_ms.get("total", 0.0),

@@ -31,7 +31,7 @@ def fusion_rows(
     for label, used, mode in setups:
         row: dict[str, Any] = {"ranker": label}
         for name, questions in sets.items():
-            summary = run_eval(used, questions, k, mode)["summary"]
+            summary = run_eval(used, questions, k, mode, judge=False)["summary"]
             row[f"{name} hit@1"] = summary["hit@1"]
             row[f"{name} evidence@1"] = summary.get("evidence@1", "n/a")
             row[f"{name} hit@5"] = summary["hit@5"]

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(
         Path(".cache/models"), description="Where ONNX exports of the model are kept"
     )
+    data_dir: Path = Field(
+        Path("../shared/data"),
+        description="Public labelled data (SQuAD, NLI, claims) that `make reader` trains and "
+        "measures the reader from; the service never reads it",
+    )
     device: str = Field(
         "cpu", description="Torch device for the torch backend: cpu, cuda, cuda:1, ..."
     )
@@ -99,9 +104,10 @@ class Settings(BaseSettings):
         "names, numbers and key words (and what it asks for) than the top one's",
     )
     judge: str = Field(
-        "signals",
+        "reader",
         description="Who decides whether passages answer /answer (and /query with judge=true): "
-        "signals (the evidence, no cost), llm (the generator's model), cross-encoder (RAG_RERANKER)",
+        "reader (the bundled reader, a cross-encoder trained by `make reader`), signals (the "
+        "evidence's word signals alone), llm (the generator's model), cross-encoder (RAG_RERANKER)",
     )
     judge_min_score: float = Field(
         0.0, description="The cross-encoder judge's score from which a passage answers (a logit)"

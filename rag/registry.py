@@ -36,6 +36,7 @@ BUILTIN: dict[str, dict[str, str]] = {
         "signals": "rag.judging.signals:SignalsJudge",
         "llm": "rag.judging.llm:LlmJudge",
         "cross-encoder": "rag.judging.cross_encoder:CrossEncoderJudge",
+        "reader": "rag.judging.reader:ReaderJudge",
     },
 }
 
