@@ -269,7 +269,7 @@ class RagService:
         )
 
     def judged(self, retrieval: Retrieval) -> Retrieval:
-        """The retrieval as RAG_JUDGE sees it (the default judge keeps it as it is)."""
+        """The retrieval as RAG_JUDGE sees it (the signals judge keeps it as it is)."""
         if self._judge is None:
             self._judge = registry.resolve("judge", self.settings.judge)(
                 self.settings, self.generator

@@ -1,11 +1,12 @@
 """The Judge seam: a retrieval in, a verdict on whether its passages answer the question out.
 
-    judge = registry.resolve("judge", "llm")(settings, service.generator)
+    judge = registry.resolve("judge", "reader")(settings, service.generator)
     verdict = judge.judge(retrieval)     # answerable, passage order, the reason
     retrieval = apply(retrieval, verdict)
 
-The default (`signals`) keeps what retrieval's own evidence decided, at no cost; `llm` asks
-the configured language model; `cross-encoder` scores each passage with RAG_RERANKER's model.
+The default (`reader`) reads the top passages' sentence windows with the bundled reader model;
+`signals` keeps what retrieval's own evidence decided, at no cost; `llm` asks the configured
+language model; `cross-encoder` scores each passage with RAG_RERANKER's model.
 A judge that needs something not configured raises UnknownComponentError saying which setting.
 """
 

@@ -4,8 +4,9 @@ Word signals cannot tell a passage that answers from one that only discusses the
 (the year, the place or the figure asked about is the one thing missing); a cross-encoder that
 reads question and window together can. Each of the first JUDGED passages is cut into sentence
 windows (rag.judging.windows, as in training), every window is scored, and a passage counts by
-its best window. The question is answered when the best window reaches the manifest's operating
-point, chosen on tuning data only (eval/reader).
+its best window. The question is answered when the best window's probability, mixed with the
+word-signal model's where the manifest holds a combiner, reaches the manifest's operating point;
+both were chosen on tuning data only (eval/reader).
 """
 
 import re

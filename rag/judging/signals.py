@@ -1,4 +1,4 @@
-"""The default judge: retrieval's own evidence and fitted abstention model, at no extra cost."""
+"""The word-signal judge: retrieval's own evidence and fitted abstention model, at no extra cost."""
 
 from rag.config import Settings
 from rag.judging.base import GeneratorFactory, Verdict
