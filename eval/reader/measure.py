@@ -22,7 +22,7 @@ import numpy as np
 from eval.abstention import CUTS, Example, cost
 from eval.reader.pairs import is_tuning, overlap, words
 from rag.judging.reader import best_windows
-from rag.judging.reading import Reader
+from rag.judging.reading import Reader, logit, mix
 from rag.judging.windows import windows
 from rag.retrieval.retriever import Retrieval
 
@@ -88,11 +88,6 @@ def rates(scores: np.ndarray, labels: Sequence[int], cut: float) -> dict[str, An
     }
 
 
-def retrieval_score(reader: Reader, retrieval: Retrieval) -> float:
-    """What the reader judge decides from: the best window among the first JUDGED passages."""
-    return max((score for score, _ in best_windows(reader, retrieval).values()), default=0.0)
-
-
 def operating_point(tune: Sequence[Example], scores: np.ndarray) -> float:
     """The cut-off of CUTS with the lowest cost on the tuning examples (the higher on ties)."""
     return min(CUTS, key=lambda c: (cost(tune, scores, c), -c))
@@ -145,20 +140,22 @@ def service_parts(reader: Reader, cache: Path) -> tuple[Part, Part]:
             for q, r in zip(questions, results, strict=True):
                 values = tuple(r.signals[f] for f in FEATURES)
                 examples.append(Example(corpus, q.category, q.question, values))
-                scores.append(retrieval_score(reader, r))
+                best = best_windows(reader, r)
+                scores.append(max((score for score, _ in best.values()), default=0.0))
                 confidence.append(shipped.confidence(r.signals))
                 decided.append(r.answerable)
                 if q.evidence:
-                    first.append(_evidence_first(reader, r, q.evidence))
+                    first.append(_evidence_first(best, r, q.evidence))
         parts.append(Part(examples, np.array(scores), np.array(confidence), decided, first))
     return parts[0], parts[1]
 
 
-def _evidence_first(reader: Reader, retrieval: Retrieval, evidence: str) -> tuple[bool, bool]:
+def _evidence_first(
+    best: dict[int, tuple[float, str]], retrieval: Retrieval, evidence: str
+) -> tuple[bool, bool]:
     from eval.runner import evidence_rank
     from rag.judging.base import Verdict, apply
 
-    best = best_windows(reader, retrieval)
     order = tuple(sorted(best, key=lambda i: -best[i][0]))
     reordered = apply(retrieval, Verdict("reader", True, order))
     return (
@@ -176,18 +173,13 @@ def evidence_at_1(part: Part) -> dict[str, float]:
     }
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
 def fit_combiner(part: Part, rows: Sequence[int] | None = None) -> tuple[float, float, float]:
     """Weights (reader, signals, bias) of a logistic regression on both scores' logits, the
     groups weighed alike (eval.abstention's balance)."""
     from eval.abstention import _balance, _sklearn
 
     rows = list(range(len(part.examples))) if rows is None else list(rows)
-    x = np.column_stack([_logit(part.reader[rows]), _logit(part.signals[rows])])
+    x = np.column_stack([logit(part.reader[rows]), logit(part.signals[rows])])
     y = np.array([part.examples[i].label for i in rows])
     model = _sklearn()(C=1.0, max_iter=1000).fit(
         x, y, sample_weight=_balance([part.examples[i] for i in rows])
@@ -196,8 +188,7 @@ def fit_combiner(part: Part, rows: Sequence[int] | None = None) -> tuple[float, 
 
 
 def combined(part: Part, weights: tuple[float, float, float]) -> np.ndarray:
-    z = weights[0] * _logit(part.reader) + weights[1] * _logit(part.signals) + weights[2]
-    return 1.0 / (1.0 + np.exp(-z))
+    return np.asarray(mix(part.reader, part.signals, weights))
 
 
 def cross_validated_cost(part: Part, combine: bool, folds: int = 5) -> float:

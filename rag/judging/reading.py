@@ -9,7 +9,6 @@ nonsense. Only onnxruntime, tokenizers and numpy are needed: no torch, no networ
 
 import hashlib
 import json
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,13 +37,20 @@ class Manifest:
         combiner was fitted, a logistic mix of its logit and the word-signal model's."""
         if self.combiner is None or signals is None:
             return reader
-        a, b, bias = self.combiner
-        return 1.0 / (1.0 + math.exp(-(a * _logit(reader) + b * _logit(signals) + bias)))
+        return float(mix(reader, signals, self.combiner))
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
+def logit(p: Any) -> Any:
+    """log-odds of a probability or an array of them, clipped off 0 and 1."""
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def mix(reader: Any, signals: Any, combiner: tuple[float, float, float]) -> Any:
+    """The combiner's probability from the reader's and the word-signal model's (floats or
+    arrays): the judge's decision and `make reader`'s fitting use this one formula."""
+    a, b, bias = combiner
+    return 1.0 / (1.0 + np.exp(-(a * logit(reader) + b * logit(signals) + bias)))
 
 
 class Reader:
