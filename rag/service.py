@@ -13,9 +13,7 @@ from rag.archive import Archive, WriteResult
 from rag.config import Settings
 from rag.corpus.documents import Corpus
 from rag.embedding.embedder import Embedder
-from rag.errors import (
-    RagError,
-)
+from rag.errors import RagError
 from rag.generation.answering import Answer, Checking, answer, stream_answer
 from rag.generation.base import Generator
 from rag.generation.catalog import Generators
@@ -26,6 +24,7 @@ from rag.index.home import DeltaHome, IndexHome, home_for
 from rag.index.prepared import PreparedEmbedder
 from rag.judging.base import Judge
 from rag.judging.base import apply as apply_verdict
+from rag.judging.reader import disagreements
 from rag.query import Filters, Query, SearchMode, check_top_k, clean_question
 from rag.retrieval.retriever import Retrieval, Retriever
 from rag.serving.memory import release_freed_memory
@@ -358,7 +357,8 @@ class RagService:
         """Every answer's sentences checked against the passages they cite."""
         tagger = Tagger(self.settings.tagger_model)
         checker = ClaimChecker(self.embedder, tagger, self.settings.claim_check)
-        return Checking(checker, self.settings.drop_unsupported)
+        finder = disagreements if self.settings.disagreements else None
+        return Checking(checker, self.settings.drop_unsupported, finder)
 
     @cached_property
     def watched(self) -> Watches:

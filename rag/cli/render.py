@@ -75,9 +75,24 @@ def render_citations(result: Answer) -> str:
         ]
         lines += [line(p) for p in passages]
     lines += ["", verdict_line(result.citations), *claim_lines(result)]
+    lines += disagreement_lines(result)
     if result.dropped_citations:
         lines.append(f"(removed markers with no passage: {result.dropped_citations})")
     return "\n".join([*lines, f"(generator: {result.generator})"])
+
+
+def disagreement_lines(result: Answer) -> list[str]:
+    """Each disagreement's sides, oldest first, with outlet, date and where the quote stands."""
+    lines = []
+    for d in result.disagreements:
+        lines.append(f"Sources disagree on {d.about}:")
+        for s in d.sides:
+            update = " (a later report)" if s.later else ""
+            lines.append(
+                f"  [{s.citation}] {s.outlet or s.doc_id}, {s.published or 'undated'}{update}: "
+                f"“{textwrap.shorten(s.quote, 160)}” ({s.doc_id} chars {s.start}-{s.end})"
+            )
+    return lines
 
 
 def claim_lines(result: Answer) -> list[str]:

@@ -1,12 +1,13 @@
 """Passages -> answer: abstain when retrieval is not relevant enough, check every [n] marker."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.generation.base import Generator, Quote
 from rag.generation.citations import check_citations, cited_markers
 from rag.generation.claims import Claim, ClaimChecker, summarise, without_unsupported
+from rag.generation.disagreements import Disagreement
 from rag.retrieval.retriever import Retrieval
 
 NOT_COVERED = (
@@ -29,6 +30,7 @@ class Answer:
     quotes: tuple[Quote, ...] = ()
     claims: tuple[Claim, ...] = ()
     dropped_claims: int = 0
+    disagreements: tuple[Disagreement, ...] = ()
 
     @property
     def cited(self) -> list[int]:
@@ -57,15 +59,18 @@ class Answer:
             "exports": exports or {},
             "claims": [c.as_dict() for c in self.claims],
             "claims_summary": summarise(self.claims, self.dropped_claims),
+            "disagreements": [d.as_dict() for d in self.disagreements],
         }
 
 
 @dataclass(frozen=True)
 class Checking:
-    """How answers are checked: the checker, and whether unsupported sentences are removed."""
+    """How answers are checked: the checker, whether unsupported sentences are removed, and
+    what finds the answering passages that disagree (rag.generation.disagreements)."""
 
     checker: ClaimChecker
     drop_unsupported: bool = False
+    disagreements: Callable[[Retrieval], list[Disagreement]] | None = None
 
 
 def answer(retrieval: Retrieval, generator: Generator, checker: Checking | None = None) -> Answer:
@@ -85,6 +90,7 @@ def checked(done: Answer, checking: Checking | None) -> Answer:
     """The answer with its claims checked (and, when asked, its unsupported sentences removed)."""
     if checking is None or not done.answerable:
         return done
+    done = _with_disagreements(done, checking)
     if not done.cited:  # a model that wrote no [n]: each supported sentence gets its source's
         attributed = checking.checker.attribute(done.answer, done.citations.passages)
         done = replace(done, answer=attributed)
@@ -92,7 +98,17 @@ def checked(done: Answer, checking: Checking | None) -> Answer:
     text, kept = done.answer, claims
     if checking.drop_unsupported:
         text, kept = without_unsupported(done.answer, claims)
+    if "sources disagree" not in text.lower():
+        text = " ".join([text, *(d.sentence() for d in done.disagreements)])
     return replace(done, answer=text, claims=kept, dropped_claims=len(claims) - len(kept))
+
+
+def _with_disagreements(done: Answer, checking: Checking) -> Answer:
+    """The answering passages' disagreements, which checked() states after the answer (from the
+    sources' own words and dates, so not claims to check) unless the model already said so."""
+    if checking.disagreements is None:
+        return done
+    return replace(done, disagreements=tuple(checking.disagreements(done.citations)))
 
 
 def stream_answer(
@@ -115,7 +131,10 @@ def stream_answer(
     done = Answer(
         retrieval.question, text, retrieval, True, generator.name, tuple(dropped), tuple(quotes)
     )
-    yield checked(done, checker)
+    final = checked(done, checker)
+    if final.disagreements and "sources disagree" not in text.lower():
+        yield " " + " ".join(d.sentence() for d in final.disagreements)
+    yield final
 
 
 def _declined(retrieval: Retrieval) -> str:

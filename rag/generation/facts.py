@@ -32,13 +32,14 @@ _WORDS = {
     for i, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split())
     if w != "_"
 }
+_UNITS = "one two three four five six seven eight nine".split()  # of "forty-one"
 _ONE = r"(?:half\s+an?|a|an|one)(?=\s+(?:hundred|thousand|[mb]illion|trillion)\b)"
 _NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
     + _ONE
     + "|(?:"
     + "|".join(sorted(_WORDS, key=len, reverse=True))
-    + r")\b)"
+    + r")(?:-(?:one|two|three|four|five|six|seven|eight|nine)\b)?\b)"
     r"(?:\s*(%|(?:percent|per cent|" + "|".join(_SCALES) + r")\b))?",
     re.I,
 )
@@ -110,11 +111,17 @@ _PHRASES = re.compile(r"[,;:()\[\]\"“”]|\s(?:and|or)\s")  # a name never run
 
 def numbers(text: str) -> dict[str, str]:
     """Every number by its canonical value ("1800000", "84%"), with the words it was written in."""
-    found = {}
+    return {value: text[start:end] for value, start, end in number_spans(text)}
+
+
+def number_spans(text: str) -> list[tuple[str, int, int]]:
+    """Every number's canonical value and where it stands in `text` (its unit included)."""
+    found = []
     for m in _NUMBER.finditer(text):
         raw, unit = m.group(1).lower(), (m.group(2) or "").lower()
-        if raw in _WORDS:
-            value = float(_WORDS[raw])
+        tens, _, ones = raw.partition("-")
+        if tens in _WORDS:
+            value = float(_WORDS[tens] + (_UNITS.index(ones) + 1 if ones else 0))
         elif raw in ("a", "an", "one"):
             value = 1.0
         elif raw.startswith("half"):
@@ -124,16 +131,23 @@ def numbers(text: str) -> dict[str, str]:
         if unit in _SCALES:
             value *= _SCALES[unit]
         suffix = "%" if unit in ("%", "percent", "per cent") else ""
-        found[f"{value:.6g}{suffix}" if value < 1e6 else f"{value:.0f}{suffix}"] = m.group().strip()
+        canonical = f"{value:.6g}{suffix}" if value < 1e6 else f"{value:.0f}{suffix}"
+        stripped = m.group().rstrip()
+        found.append((canonical, m.start(), m.start() + len(stripped)))
     return found
 
 
 def dates(text: str) -> set[str]:
     """Month and day pairs, "8-31" for "Aug. 31" and "31 August" alike."""
-    found = set()
+    return {value for value, _, _ in date_spans(text)}
+
+
+def date_spans(text: str) -> list[tuple[str, int, int]]:
+    """Every month-and-day pair ("8-31") and where it stands in `text`."""
+    found = []
     for m in _MONTH_DAY.finditer(text):
         month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        found.add(f"{MONTHS[month.lower()]}-{int(day)}")
+        found.append((f"{MONTHS[month.lower()]}-{int(day)}", m.start(), m.end()))
     return found
 
 

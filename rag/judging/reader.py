@@ -10,17 +10,21 @@ both were chosen on tuning data only (eval/reader).
 """
 
 import re
+from collections.abc import Callable
 
 from rag.config import Settings
+from rag.generation.disagreements import Disagreement, find
 from rag.judging.base import GeneratorFactory, Verdict
 from rag.judging.reading import Reader, reader
 from rag.judging.windows import windows
 from rag.retrieval.abstention import AbstentionModel
-from rag.retrieval.evidence import stems_of
+from rag.retrieval.evidence import rarity, stems_of
 from rag.retrieval.retriever import Retrieval
 
 JUDGED = 5
 QUOTED = 160
+FIRST_READ, LAST_READ = 4, 16  # windows read before the first look at the best score; then
+# twice as many before each next look, at most LAST_READ
 _WORD = re.compile(r"[\w'’]+")
 
 
@@ -36,28 +40,74 @@ class ReaderJudge:
         self.abstention = AbstentionModel.load(settings.abstention_model)
 
     def judge(self, retrieval: Retrieval) -> Verdict:
-        best = best_windows(self.model, retrieval)
+        answers = self.deciding(retrieval)
+        best = best_windows(self.model, retrieval, enough=answers)
         if not best:
             return Verdict(self.name, False, reason="No passage to read.")
-        manifest = self.model.manifest
         order = tuple(sorted(best, key=lambda i: -best[i][0]))
         score, window = best[order[0]]
-        signals = self.abstention.confidence(retrieval.signals) if retrieval.signals else None
-        answerable = manifest.decide(score, signals) >= manifest.threshold
+        answerable = answers(score)
         reason = _reason(retrieval, order[0], score, window, answerable)
-        return Verdict(self.name, answerable, order if manifest.reorder else (), reason)
+        return Verdict(self.name, answerable, order if self.model.manifest.reorder else (), reason)
+
+    def deciding(self, retrieval: Retrieval) -> Callable[[float], bool]:
+        """Whether a window's score answers this retrieval's question (the word signals, which
+        the manifest's combiner mixes in, are the retrieval's)."""
+        manifest = self.model.manifest
+        signals = self.abstention.confidence(retrieval.signals) if retrieval.signals else None
+        return lambda score: manifest.decide(score, signals) >= manifest.threshold
 
 
-def best_windows(model: Reader, retrieval: Retrieval) -> dict[int, tuple[float, str]]:
-    """For each of the first JUDGED passages (by index), its best window's score and text."""
+def disagreements(retrieval: Retrieval) -> list[Disagreement]:
+    """Where the answering passages disagree (rag.generation.disagreements), read by the
+    bundled reader, whichever judge decided to answer."""
+    return find(retrieval, reader().scores, windows)
+
+
+def best_windows(
+    model: Reader, retrieval: Retrieval, enough: Callable[[float], bool] | None = None
+) -> dict[int, tuple[float, str]]:
+    """For each of the first JUDGED passages (by index) read, its best window's score and text.
+
+    With `enough`, windows are read most promising first (sharing the question's rarest words),
+    FIRST_READ, then twice as many each call, until the best score so far is enough: the judge's
+    decision rises with the score, so it decides what reading every window would (up to int8
+    rounding, which a batch's company shifts), while most answerable questions of the tuning sets
+    stop after the first call (4 windows of some forty; evidence@1 on them as with all forty, 115
+    of 148). Without it, every window is read at once."""
     head = retrieval.passages[:JUDGED]
     flat = [(i, p.text[s.start : s.end]) for i, p in enumerate(head) for s in windows(p.text)]
-    scores = model.scores(retrieval.reading, [text for _, text in flat]) if flat else []
+    if enough is not None:
+        flat = _promising_first(retrieval.reading, flat)
+    step = FIRST_READ if enough is not None else max(1, len(flat))
     best: dict[int, tuple[float, str]] = {}
-    for (i, text), score in zip(flat, scores, strict=True):
-        if score > best.get(i, (-1.0, ""))[0]:
-            best[i] = (score, text)
+    start = 0
+    while start < len(flat):
+        part = flat[start : start + step]
+        start, step = start + step, min(2 * step, LAST_READ)
+        for (i, text), score in zip(
+            part, model.scores(retrieval.reading, [t for _, t in part]), strict=True
+        ):
+            if score > best.get(i, (-1.0, ""))[0]:
+                best[i] = (score, text)
+        if enough is not None and enough(max(score for score, _ in best.values())):
+            break
     return best
+
+
+def _promising_first(question: str, flat: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Windows by the summed rarity of the question's word stems they contain (ties: in order)."""
+    weights: dict[str, float] = {}
+    for word in _WORD.findall(question.lower()):
+        for stem in stems_of(word):
+            weights[stem] = max(weights.get(stem, 0.0), rarity(word))
+
+    def shared(window: str) -> float:
+        present = {stem for w in _WORD.findall(window.lower()) for stem in stems_of(w)}
+        return sum(weight for stem, weight in weights.items() if stem in present)
+
+    promise = {n: shared(text) for n, (_, text) in enumerate(flat)}
+    return [flat[n] for n in sorted(promise, key=lambda n: (-promise[n], n))]
 
 
 def _reason(retrieval: Retrieval, index: int, score: float, window: str, answerable: bool) -> str:

@@ -69,3 +69,32 @@ def test_the_combiner_mixes_the_readers_logit_with_the_word_signals() -> None:
     assert alone.decide(0.8, 0.1) == 0.8 and mixed.decide(0.8, None) == 0.8
     assert mixed.decide(0.8, 0.2) == pytest.approx(0.5)  # logits 1.386 and -1.386 cancel
     assert mixed.decide(0.8, 0.8) > 0.9
+
+
+def test_reading_stops_once_the_answer_is_found_and_reads_the_promising_windows_first(
+    seed_service: RagService,
+) -> None:
+    from rag.judging.reader import FIRST_READ, best_windows
+
+    retrieval = seed_service.query(
+        "Which clothing brand did Chinese state television urge people to boycott?", 5
+    )
+    model = reader()
+    read: list[str] = []
+
+    class Counting:
+        def scores(self, question: str, windows: list[str]) -> list[float]:
+            read.extend(windows)
+            return model.scores(question, windows)
+
+    everything = best_windows(model, retrieval)
+    read.clear()
+    found = best_windows(Counting(), retrieval, enough=lambda score: True)  # type: ignore[arg-type]
+    assert len(read) == FIRST_READ and len(found) <= FIRST_READ
+    assert any("boycott" in window.lower() for window in read[:2])
+    read.clear()
+    unsure = best_windows(Counting(), retrieval, enough=lambda score: False)  # type: ignore[arg-type]
+    windows_of_five = sum(len(windows(p.text)) for p in retrieval.passages[:5])
+    assert len(read) == windows_of_five > FIRST_READ
+    assert unsure.keys() == everything.keys()
+    assert unsure == everything  # a window scores the same whatever it is read with

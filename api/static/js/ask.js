@@ -179,6 +179,31 @@ function showVerdict(answer) {
   );
 }
 
+// Each disagreement's sides next to each other, oldest first: outlet, date, the differing value
+// and the sentence that gives it, which opens in its article at the quote.
+function showDisagreements(answer) {
+  const found = answer.disagreements || [];
+  $("disagreements").hidden = !found.length;
+  $("disagreements").replaceChildren(
+    ...found.map((d) =>
+      h("section", { class: "disagreement", "aria-label": `Sources disagree on ${d.about}` },
+        h("h3", {}, `Sources disagree on ${d.about}`),
+        h("div", { class: "sides" }, ...d.sides.map((s) => sideCard(answer, s)))),
+    ),
+  );
+}
+
+function sideCard(answer, side) {
+  const passage = answer.citations[side.citation - 1];
+  const quote = { citation: side.citation, doc_id: side.doc_id, start: side.start, end: side.end };
+  return h("article", { class: "side" },
+    h("p", { class: "side-source" }, `${side.outlet || side.doc_id} · ${side.published ? formatDate(side.published) : "undated"}`,
+      side.later ? h("span", { class: "later" }, " · a later report") : null),
+    h("p", { class: "side-value" }, side.value),
+    h("blockquote", {}, side.quote),
+    h("button", { type: "button", onclick: () => openSource(passage, [quote]) }, `Open source [${side.citation}]`));
+}
+
 const FORMAT_NAMES = { md: "Markdown with footnotes", csl: "CSL-JSON", bibtex: "BibTeX", biblatex: "biblatex" };
 
 // One Copy button per format; each source's quote and character span travel in its note.
@@ -219,6 +244,7 @@ function showDone(answer) {
   const also = numbered.filter(([, n]) => !cited.has(n));
   $("answer").replaceChildren(...checkedAnswer(answer));
   showClaims(answer);
+  showDisagreements(answer);
   $("answer").dataset.state = answer.answerable ? "answered" : "declined";
   if (!answer.answerable) {
     say(answer.citations.length
@@ -246,6 +272,7 @@ export async function ask(state, generator) {
   $("searched-as").hidden = true;
   $("watch-line").hidden = true;
   $("claims-summary").hidden = true;
+  $("disagreements").hidden = true;
   say("Searching the articles…");
   busy(true);
   try {

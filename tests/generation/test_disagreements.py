@@ -1,0 +1,144 @@
+"""Sources that disagree: the facts compared, the sides found by the real reader, and the whole
+path (HTTP, streaming, CLI) over an archive of two reports of one bombing a day apart."""
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from rag.generation.disagreements import Disagreement, Side, facts
+from rag.judging.reader import disagreements
+from rag.retrieval.retriever import Passage, Retrieval
+from rag.service import RagService
+from tests.conftest import indexed
+from tests.server import serve
+from tests.sse import read_events
+
+ASKED = "How many people were killed in the bombing of the Kabul market?"
+FIRST = (
+    "KABUL — A suicide bomber struck a crowded market in Kabul on Tuesday. At least 41 people "
+    "were killed in the bombing of the market, officials said. The Taliban denied involvement."
+)
+NEXT = (
+    "KABUL — The death toll from Tuesday's bombing of a Kabul market rose on Wednesday. At "
+    "least 45 people were killed in the bombing, the health ministry said. Dozens were wounded."
+)
+
+
+def passage(rank: int, text: str, outlet: str, published: str) -> Passage:
+    return Passage(
+        rank, 1.0, f"d{rank}", f"d{rank}.txt", "Kabul bombing", 100, 100 + len(text), text,
+        outlet=outlet, published=published,
+    )  # fmt: skip
+
+
+def test_facts_are_the_numbers_that_count_what_the_question_asks_about() -> None:
+    found = facts(ASKED, FIRST)
+    assert [(f.slot, f.value, f.written) for f in found] == [("peopl", "41", "41 people")]
+    assert facts(ASKED, FIRST.replace("41", "forty-one"))[0].value == "41"
+    assert (
+        facts("How much did the bridge cost?", "The bridge cost $2.5 million to build.")[0].slot
+        == "amount"
+    )
+    assert facts("When did the market open?", "It opened on 4 May 2019.")  # a date and a year
+    assert facts(ASKED, "The market reopened in 2019 after 3 months.") == []
+
+
+def test_sides_go_by_date_and_a_later_report_from_one_outlet_is_labelled() -> None:
+    side = dict(doc_id="d", quote="q", start=0, end=1)
+    d = Disagreement(
+        "people",
+        (
+            Side(1, outlet="Reuters", published="2021-05-03", value="41 people", **side),  # type: ignore[arg-type]
+            Side(
+                2, outlet="Reuters", published="2021-05-04", value="45 people", later=True, **side
+            ),  # type: ignore[arg-type]
+        ),
+    )
+    assert d.sentence() == (
+        "Sources disagree: Reuters (3 May 2021) reported “41 people” [1]; "
+        "Reuters (4 May 2021, a later report) reports “45 people” [2]."
+    )
+
+
+def test_the_reader_finds_the_sides_and_leaves_agreeing_and_reworded_reports_alone(
+    seed_service: RagService,
+) -> None:
+    def found(*passages: Passage) -> list[Disagreement]:
+        return disagreements(Retrieval(ASKED, passages, True, 1.0))
+
+    (d,) = found(passage(1, NEXT, "AP", "2021-05-04"), passage(2, FIRST, "Reuters", "2021-05-03"))
+    assert d.about == "people" and [s.outlet for s in d.sides] == ["Reuters", "AP"]
+    assert [(s.value, s.citation) for s in d.sides] == [("41 people", 2), ("45 people", 1)]
+    assert FIRST[d.sides[0].start - 100 : d.sides[0].end - 100] == d.sides[0].quote  # exact span
+    reworded = FIRST.replace("41", "forty-one").replace("said", "told reporters")
+    assert (
+        found(passage(1, FIRST, "AP", "2021-05-04"), passage(2, reworded, "Reuters", "2021-05-03"))
+        == []
+    )
+    (update,) = found(
+        passage(1, NEXT, "Reuters", "2021-05-04"), passage(2, FIRST, "Reuters", "2021-05-03")
+    )
+    assert [s.later for s in update.sides] == [False, True]
+    one_article = replace(passage(2, FIRST, "Reuters", "2021-05-03"), doc_id="d1")
+    assert found(passage(1, NEXT, "AP", "2021-05-04"), one_article) == []  # one source, two figures
+    unrelated = "KABUL — Traders said 45 people queued at the market gate on Wednesday morning."
+    assert (
+        found(passage(1, unrelated, "AP", "2021-05-04"), passage(2, FIRST, "Reuters", "2021-05-03"))
+        == []
+    )
+
+
+def page(outlet: str, published: str, title: str, body: str) -> str:
+    return (
+        f'<html><head><meta property="og:site_name" content="{outlet}">'
+        f'<meta property="article:published_time" content="{published}T09:00:00Z">'
+        f"<title>{title}</title></head><body><article><h1>{title}</h1><p>{body}</p>"
+        "<p>Residents said the market had been busy with shoppers before the holiday, and "
+        "traders counted their losses as the stalls were cleared.</p></article></body></html>"
+    )
+
+
+def write_reports(seed_service: RagService, root: Path) -> RagService:
+    """A service over two reports of one bombing, a day apart, from two outlets."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "reuters.html").write_text(page("Reuters", "2021-05-03", "Bomb hits Kabul", FIRST))
+    (corpus / "ap.html").write_text(page("AP", "2021-05-04", "Kabul toll rises", NEXT))
+    return indexed(seed_service, root)
+
+
+@pytest.fixture
+def conflicting(seed_service: RagService, tmp_path: Path) -> RagService:
+    return write_reports(seed_service, tmp_path)
+
+
+def test_an_answer_states_the_disagreement_over_http_streaming_and_the_cli(
+    conflicting: RagService,
+) -> None:
+    with serve(create_app(conflicting.settings, conflicting)) as url:
+        body = httpx.post(f"{url}/answer", json={"question": ASKED}, timeout=120).json()
+        streamed = read_events(f"{url}/answer", {"question": ASKED, "stream": True})
+    assert body["answerable"], body["reason"]
+    (d,) = body["disagreements"]
+    assert [(s["outlet"], s["published"][:10]) for s in d["sides"]] == [
+        ("Reuters", "2021-05-03"),
+        ("AP", "2021-05-04"),
+    ]
+    assert "Sources disagree: Reuters (3 May 2021) reported “41 people”" in body["answer"]
+    assert "AP (4 May 2021) reports “45 people”" in body["answer"]
+    final = dict(streamed)["done"]
+    assert final["disagreements"] == body["disagreements"]  # type: ignore[index]
+    assert "Sources disagree" in "".join(str(data) for event, data in streamed if event == "token")
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "rag"), "answer", ASKED],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "RAG_CORPUS_DIR": str(conflicting.settings.corpus_dir), "RAG_INDEX_DIR": str(conflicting.settings.index_dir)},
+    )  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    assert "Sources disagree on people:" in cli.stdout and "AP, 2021-05-04" in cli.stdout
