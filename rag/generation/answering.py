@@ -8,6 +8,7 @@ from rag.generation.base import Generator, Quote
 from rag.generation.citations import check_citations, cited_markers
 from rag.generation.claims import Claim, ClaimChecker, summarise, without_unsupported
 from rag.generation.disagreements import Disagreement
+from rag.generation.recency import as_of
 from rag.retrieval.retriever import Retrieval
 
 NOT_COVERED = (
@@ -100,6 +101,9 @@ def checked(done: Answer, checking: Checking | None) -> Answer:
         text, kept = without_unsupported(done.answer, claims)
     if "sources disagree" not in text.lower():
         text = " ".join([text, *(d.sentence() for d in done.disagreements)])
+    when = as_of(done.citations.reading, done.citations.passages, cited_markers(text))
+    if when and "as of" not in text.lower():
+        text = f"{text} {when}"
     return replace(done, answer=text, claims=kept, dropped_claims=len(claims) - len(kept))
 
 
@@ -132,8 +136,8 @@ def stream_answer(
         retrieval.question, text, retrieval, True, generator.name, tuple(dropped), tuple(quotes)
     )
     final = checked(done, checker)
-    if final.disagreements and "sources disagree" not in text.lower():
-        yield " " + " ".join(d.sentence() for d in final.disagreements)
+    if final.answer.startswith(text) and len(final.answer) > len(text):
+        yield final.answer[len(text) :]  # what checked() added: disagreements, "as of"
     yield final
 
 

@@ -13,11 +13,11 @@ of one event name different people without disagreeing.
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from rag.corpus.articles import Span
 from rag.generation.facts import date_spans, number_spans
+from rag.generation.recency import day
 from rag.retrieval.evidence import asks_for, stems_of
 from rag.retrieval.retriever import Passage, Retrieval
 
@@ -67,7 +67,7 @@ class Disagreement:
         for n, side in enumerate(self.sides):
             verb = "reports" if n == len(self.sides) - 1 else "reported"
             name = side.outlet or side.doc_id
-            when = _day(side.published) or "undated"
+            when = day(side.published) or "undated"
             update = ", a later report" if side.later else ""
             told.append(f"{name} ({when}{update}) {verb} “{side.value}” [{side.citation}]")
         return "Sources disagree: " + "; ".join(told) + "."
@@ -193,12 +193,3 @@ def _disagreement(
             seen.add((side.outlet, side.published[:10]))
     first = next(iter(chosen.values()))[3][0]
     return Disagreement(first.noun, tuple(labelled))
-
-
-def _day(published: str | None) -> str | None:
-    """ "4 May 2021" for an ISO date (its first ten characters); None when there is none."""
-    try:
-        day = date.fromisoformat((published or "")[:10])
-    except ValueError:
-        return None
-    return f"{day.day} {day:%B %Y}"

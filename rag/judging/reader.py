@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 
 from rag.config import Settings
-from rag.generation.disagreements import Disagreement, find
+from rag.generation.disagreements import SIDE, Disagreement, find
+from rag.generation.recency import asks_now
 from rag.judging.base import GeneratorFactory, Verdict
 from rag.judging.reading import Reader, reader
 from rag.judging.windows import windows
@@ -40,22 +41,34 @@ class ReaderJudge:
         self.abstention = AbstentionModel.load(settings.abstention_model)
 
     def judge(self, retrieval: Retrieval) -> Verdict:
-        answers = self.deciding(retrieval)
-        best = best_windows(self.model, retrieval, enough=answers)
+        manifest = self.model.manifest
+        signals = self.abstention.confidence(retrieval.signals) if retrieval.signals else None
+
+        def answers(score: float) -> bool:
+            return manifest.decide(score, signals) >= manifest.threshold
+
+        now = asks_now(retrieval.reading)  # every passage read, to put the newest answer first
+        best = best_windows(self.model, retrieval, enough=None if now else answers)
         if not best:
             return Verdict(self.name, False, reason="No passage to read.")
         order = tuple(sorted(best, key=lambda i: -best[i][0]))
         score, window = best[order[0]]
         answerable = answers(score)
         reason = _reason(retrieval, order[0], score, window, answerable)
-        return Verdict(self.name, answerable, order if self.model.manifest.reorder else (), reason)
+        if now:
+            return Verdict(self.name, answerable, _newest_first(retrieval, order, best), reason)
+        return Verdict(self.name, answerable, order if manifest.reorder else (), reason)
 
-    def deciding(self, retrieval: Retrieval) -> Callable[[float], bool]:
-        """Whether a window's score answers this retrieval's question (the word signals, which
-        the manifest's combiner mixes in, are the retrieval's)."""
-        manifest = self.model.manifest
-        signals = self.abstention.confidence(retrieval.signals) if retrieval.signals else None
-        return lambda score: manifest.decide(score, signals) >= manifest.threshold
+
+def _newest_first(
+    retrieval: Retrieval, order: tuple[int, ...], best: dict[int, tuple[float, str]]
+) -> tuple[int, ...]:
+    """For a question about now: the passages whose best window answers by the reader's own
+    probability (SIDE), newest first (undated last), then the others as the reader ordered them;
+    older reports stay, below."""
+    answering = [i for i in order if best[i][0] >= SIDE]
+    dated = sorted(answering, key=lambda i: retrieval.passages[i].published or "", reverse=True)
+    return (*dated, *(i for i in order if i not in answering))
 
 
 def disagreements(retrieval: Retrieval) -> list[Disagreement]:

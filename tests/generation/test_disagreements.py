@@ -12,6 +12,7 @@ import pytest
 
 from api.app import create_app
 from rag.generation.disagreements import Disagreement, Side, facts
+from rag.generation.recency import asks_now
 from rag.judging.reader import disagreements
 from rag.retrieval.retriever import Passage, Retrieval
 from rag.service import RagService
@@ -142,3 +143,46 @@ def test_an_answer_states_the_disagreement_over_http_streaming_and_the_cli(
     )  # fmt: skip
     assert cli.returncode == 0, cli.stderr
     assert "Sources disagree on people:" in cli.stdout and "AP, 2021-05-04" in cli.stdout
+
+
+def test_a_question_about_now_is_answered_as_of_the_newest_source_cited(
+    conflicting: RagService,
+) -> None:
+    latest = "What is the latest number of people killed in the bombing of the Kabul market?"
+    assert asks_now(latest) and not asks_now(ASKED)
+    with serve(create_app(conflicting.settings, conflicting)) as url:
+        body = httpx.post(f"{url}/answer", json={"question": latest}, timeout=120).json()
+        plain = httpx.post(f"{url}/answer", json={"question": ASKED}, timeout=120).json()
+    assert body["answerable"], body["reason"]
+    assert body["answer"].endswith("As of 4 May 2021 (the newest source cited).")
+    assert "As of" not in plain["answer"]
+
+
+def test_a_question_about_now_cites_the_newest_answering_report_first(
+    seed_service: RagService, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    old = (
+        "Anna Berg was elected chair of the Kestrel harbour board on Monday, the board said. "
+        "She will lead the board's review of the damaged pier."
+    )
+    new = (
+        "Tom Lind became chair of the Kestrel harbour board on Friday after Anna Berg stepped "
+        "down, the board said. He takes over the review of the damaged pier."
+    )
+    (corpus / "old.html").write_text(page("Harbour Gazette", "2020-03-02", "Berg elected", old))
+    (corpus / "new.html").write_text(page("Harbour Gazette", "2023-06-09", "Lind takes over", new))
+    service = indexed(seed_service, tmp_path)
+    with serve(create_app(service.settings, service)) as url:
+        now = "Who is the current chair of the Kestrel harbour board?"
+        body = httpx.post(f"{url}/answer", json={"question": now}, timeout=120).json()
+    assert body["answerable"], body["reason"]
+    assert body["citations"][0]["source"]["published"].startswith("2023-06-09")
+    assert [c["source"]["published"][:10] for c in body["citations"][:2]] == [
+        "2023-06-09",
+        "2020-03-02",
+    ]
+    assert "[1]" in body["answer"] and body["answer"].endswith(
+        "As of 9 June 2023 (the newest source cited)."
+    )
