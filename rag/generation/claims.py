@@ -24,11 +24,13 @@ from rag.corpus.articles import Span
 from rag.corpus.chunking import sentence_spans
 from rag.embedding.embedder import Embedder
 from rag.generation.facts import dates, months, names, novel_words, numbers, sweeping
+from rag.generation.recency import day
 from rag.generation.tagger import Tagger, Word
 from rag.retrieval.retriever import Passage
 
 SIMILAR = 0.55  # cosine from which a sentence is close in meaning to a passage sentence
 _MARKER = re.compile(r"\s*\[(\d+)\]")
+_DISAGREE = re.compile(r"\s*(?:\[\d+\]\s*)*Sources disagree\s*:?", re.I)
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 _CLAUSE = re.compile(r"[,;:—–]\s+")
 _MONTH_CUT = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
@@ -120,9 +122,12 @@ class ClaimChecker:
         return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 0))
 
     def check(self, answer: str, passages: Sequence[Passage]) -> tuple[Claim, ...]:
-        spans = sentences(answer)
-        parsed = [(s, e, *_parse(answer[s:e], len(passages))) for s, e in spans]
-        claims = [self._facts(s, e, text, cites, passages) for s, e, text, cites in parsed]
+        claims = [
+            _reported(s, e, answer[s:e], passages)
+            if _DISAGREE.match(answer[s:e])
+            else self._facts(s, e, *_parse(answer[s:e], len(passages)), passages)
+            for s, e in sentences(answer)
+        ]
         return self._meaning(claims, passages)
 
     def attribute(self, answer: str, passages: Sequence[Passage]) -> str:
@@ -203,6 +208,40 @@ def _parse(sentence: str, count: int) -> tuple[str, tuple[int, ...]]:
     """The sentence without markers, and the passages its markers name (in range, in order)."""
     cites = tuple(dict.fromkeys(int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= count))
     return " ".join(_MARKER.sub("", sentence).split()), cites
+
+
+def _reported(start: int, end: int, raw: str, passages: Sequence[Passage]) -> Claim:
+    """A sentence saying that sources disagree ("Sources disagree: Reuters (3 May 2021) reported
+    41 dead [2]; AP (4 May 2021) reports 45 [1].") is checked side by side: each part between
+    semicolons against the passages its own markers cite, their outlets and publication dates
+    counted as what those sources say. Its figures, dates and names must hold there; its wording
+    is the report's, not a passage sentence's, so closeness in meaning is not asked."""
+    text, cites = _parse(raw, len(passages))
+    problems = []
+    for part in _DISAGREE.sub("", raw).split(";"):
+        said, own = _parse(part, len(passages))
+        if not own:
+            problems.append(f"“{said}” cites no passage")
+            continue
+        cited = [passages[n - 1] for n in own]
+        source = " ".join(p.text for p in cited) + " " + " ".join(_byline(p) for p in cited)
+        problems += [
+            f"'{v}' is not in [{own[0]}]"
+            for k, v in numbers(said).items()
+            if k not in numbers(source)
+        ]
+        problems += [f"the date '{d}' is not in [{own[0]}]" for d in dates(said) - dates(source)]
+        problems += [
+            f"the name '{n}' is not in [{own[0]}]"
+            for n, ok in names(said, source).items()
+            if not ok
+        ]
+    return Claim(text, start, end, cites, not problems, problems=tuple(problems))
+
+
+def _byline(passage: Passage) -> str:
+    """What a source says of itself: its outlet and its publication date, written out."""
+    return f"{passage.outlet or ''} {day(passage.published) or ''}"
 
 
 def _holding(evidence: dict[str, Any] | None, passages: Sequence[Passage]) -> int | None:

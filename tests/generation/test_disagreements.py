@@ -17,6 +17,7 @@ from rag.judging.reader import disagreements
 from rag.retrieval.retriever import Passage, Retrieval
 from rag.service import RagService
 from tests.conftest import indexed
+from tests.fake_llm import create_fake_llm
 from tests.server import serve
 from tests.sse import read_events
 
@@ -186,3 +187,32 @@ def test_a_question_about_now_cites_the_newest_answering_report_first(
     assert "[1]" in body["answer"] and body["answer"].endswith(
         "As of 9 June 2023 (the newest source cited)."
     )
+
+
+def test_a_model_is_told_of_outlets_and_dates_and_its_faithful_report_of_a_disagreement_passes(
+    conflicting: RagService,
+) -> None:
+    with serve(create_app(conflicting.settings, conflicting)) as url:
+        order = httpx.post(f"{url}/query", json={"question": ASKED, "judge": True}, timeout=60)
+    rank = {p["source"]["outlet"]: p["rank"] for p in order.json()["passages"]}
+    said = (
+        f"At least 45 people were killed [{rank['AP']}]. Sources disagree: Reuters (3 May 2021) "
+        f"reported 41 dead [{rank['Reuters']}]; AP (4 May 2021) reports 45 dead [{rank['AP']}]."
+    )
+    wrong = said.replace("reports 45 dead", "reports 47 dead")
+    llm = create_fake_llm()
+    with serve(llm) as fake:
+        bodies = []
+        for says in (said, wrong):
+            service = conflicting.derive(openai_base_url=f"{fake}/v1", openai_model=f"say:{says}")
+            with serve(create_app(service.settings, service)) as url:
+                ask = {"question": ASKED, "generator": "openai"}
+                bodies.append(httpx.post(f"{url}/answer", json=ask, timeout=60).json())
+    system, user = llm.state.requests[0]["body"]["messages"]
+    assert "Sources disagree:" in system["content"]
+    assert 'outlet="AP" published="2021-05-04"' in user["content"]
+    faithful, made_up = (b["claims"][-1] for b in bodies)
+    assert faithful["text"].startswith("Sources disagree") and faithful["supported"] is True
+    assert made_up["supported"] is False and "'47' is not in" in made_up["problems"][0]
+    assert bodies[0]["answer"].count("Sources disagree") == 1  # the service adds no second one
+    assert bodies[0]["disagreements"]
