@@ -72,6 +72,12 @@ class TimelineSentence(Highlight):
     text: str
 
 
+class TimelineChange(BaseModel):
+    about: str = Field(description='What is counted or dated ("people", "amount", "date")')
+    was: str = Field(description="The last figure before, as written")
+    now: str = Field(description="This entry's figure, as written")
+
+
 class TimelineEntry(BaseModel):
     doc_id: str
     title: str | None
@@ -81,6 +87,11 @@ class TimelineEntry(BaseModel):
     end: int
     sentence: TimelineSentence = Field(description="Its sentence that best matches the question")
     also_in: list[dict[str, object]] = Field(description="Syndicated copies, folded into this one")
+    changed: TimelineChange | None = Field(
+        None,
+        description="Where the reported facts changed: its figure or date shares nothing "
+        "with the last one given before it",
+    )
 
 
 class TimelineDay(BaseModel):

@@ -95,6 +95,10 @@ def _timeline(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {p.outlet or p.doc_id}: {p.title or '(untitled)'}{copies}")
             sentence = " ".join(p.text[start - p.start : end - p.start].split())
             print(f"    “{textwrap.shorten(sentence, 240)}” ({p.doc_id}, chars {start}-{end})")
+            if e.changed:
+                print(
+                    f"    Changed: {e.changed['now']}, where earlier reports said {e.changed['was']}."
+                )
     if not result.days and not result.undated:
         print("No passage holds enough of the question's names and words to date a story.")
     return 0

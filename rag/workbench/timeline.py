@@ -3,14 +3,17 @@ were published, grouped by day, with each passage's best sentence and its exact 
 
 Only passages that hold some of the question's names, numbers or key words count (a timeline of
 merely similar passages would date the wrong story); syndicated copies are already folded into
-one passage by retrieval (`also_in`); undated articles are listed apart, never guessed.
+one passage by retrieval (`also_in`); undated articles are listed apart, never guessed. Where a passage's best sentence gives a figure
+or date for the question that shares nothing with the last one given before it (the facts
+rag.generation.disagreements compares), the entry is marked as where the reported facts changed.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from rag.generation.disagreements import facts
 from rag.query import MAX_TOP_K
 from rag.retrieval.evidence import gather
 from rag.retrieval.retriever import Passage, Retrieval
@@ -22,6 +25,7 @@ MIN_SHARE = 0.5  # of the question's key-term weight a passage must hold to be o
 class Entry:
     passage: Passage
     sentence: tuple[int, int]  # the best-matching sentence's span in the text view
+    changed: dict[str, str] | None = None  # {about, was, now}: a figure unlike the last before it
 
     def as_dict(self) -> dict[str, Any]:
         p, (start, end) = self.passage, self.sentence
@@ -38,7 +42,12 @@ class Entry:
                 "text": p.text[start - p.start : end - p.start],
             },
             "also_in": list(p.also_in),
+            "changed": self.changed,
         }
+
+    def text(self) -> str:
+        start, end = self.sentence
+        return self.passage.text[start - self.passage.start : end - self.passage.start]
 
 
 @dataclass(frozen=True)
@@ -81,9 +90,31 @@ def build(retrieval: Retrieval) -> Timeline:
             by_day[day].append(entry)
         else:
             undated.append(entry)
-    return Timeline(
-        retrieval.question, tuple((d, tuple(by_day[d])) for d in sorted(by_day)), tuple(undated)
-    )
+    days = _marked(retrieval.question, [(d, by_day[d]) for d in sorted(by_day)])
+    return Timeline(retrieval.question, days, tuple(undated))
+
+
+def _marked(
+    question: str, days: list[tuple[str, list[Entry]]]
+) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
+    """The entries, each marked where its figure for a slot shares nothing with the last one."""
+    last: dict[str, tuple[frozenset[str], str]] = {}
+    out = []
+    for day, entries in days:
+        marked = []
+        for entry in entries:
+            changed = None
+            by_slot: dict[str, list[tuple[str, str, str]]] = {}
+            for f in facts(question, entry.text()):
+                by_slot.setdefault(f.slot, []).append((f.value, f.written, f.noun))
+            for slot, found in by_slot.items():
+                values = frozenset(v for v, _, _ in found)
+                if slot in last and not values & last[slot][0] and changed is None:
+                    changed = {"about": found[0][2], "was": last[slot][1], "now": found[0][1]}
+                last[slot] = (values, found[0][1])
+            marked.append(replace(entry, changed=changed))
+        out.append((day, tuple(marked)))
+    return tuple(out)
 
 
 def query_for(top_k: int | None) -> int:

@@ -43,3 +43,16 @@ def test_the_sides_stand_next_to_each_other_with_outlet_and_date(
     expect(page.locator("#reader-text .quote")).to_contain_text("45 people were killed")
     assert tab.unexpected() == []
     tab.page.context.close()
+
+
+def test_the_timeline_says_where_the_figure_changed(browser: Browser, reports: str) -> None:
+    tab = open_tab(browser, reports, None)
+    page = tab.page
+    page.goto("/#timeline")
+    page.fill("#timeline-question", ASKED)
+    page.get_by_role("button", name="Show the timeline").click()
+    changed = page.locator("#timeline-days .changed")
+    expect(changed).to_have_count(1)
+    expect(changed).to_contain_text("Changed: 45 people, where earlier reports said 41 people.")
+    assert tab.unexpected() == []
+    tab.page.context.close()

@@ -106,6 +106,18 @@ def page(outlet: str, published: str, title: str, body: str) -> str:
     )
 
 
+def rag_cli(service: RagService, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `rag` command over `service`'s corpus and index, as a user runs it."""
+    folders = {
+        "RAG_CORPUS_DIR": str(service.settings.corpus_dir),
+        "RAG_INDEX_DIR": str(service.settings.index_dir),
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "rag"), *args],
+        capture_output=True, text=True, timeout=300, env={**os.environ, **folders},
+    )  # fmt: skip
+
+
 def write_reports(seed_service: RagService, root: Path) -> RagService:
     """A service over two reports of one bombing, a day apart, from two outlets."""
     corpus = root / "corpus"
@@ -137,11 +149,7 @@ def test_an_answer_states_the_disagreement_over_http_streaming_and_the_cli(
     final = dict(streamed)["done"]
     assert final["disagreements"] == body["disagreements"]  # type: ignore[index]
     assert "Sources disagree" in "".join(str(data) for event, data in streamed if event == "token")
-    cli = subprocess.run(
-        [str(Path(sys.executable).parent / "rag"), "answer", ASKED],
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "RAG_CORPUS_DIR": str(conflicting.settings.corpus_dir), "RAG_INDEX_DIR": str(conflicting.settings.index_dir)},
-    )  # fmt: skip
+    cli = rag_cli(conflicting, "answer", ASKED)
     assert cli.returncode == 0, cli.stderr
     assert "Sources disagree on people:" in cli.stdout and "AP, 2021-05-04" in cli.stdout
 
@@ -216,3 +224,14 @@ def test_a_model_is_told_of_outlets_and_dates_and_its_faithful_report_of_a_disag
     assert made_up["supported"] is False and "'47' is not in" in made_up["problems"][0]
     assert bodies[0]["answer"].count("Sources disagree") == 1  # the service adds no second one
     assert bodies[0]["disagreements"]
+
+
+def test_the_timeline_marks_where_the_reported_figure_changed(conflicting: RagService) -> None:
+    with serve(create_app(conflicting.settings, conflicting)) as url:
+        body = httpx.post(f"{url}/timeline", json={"question": ASKED}, timeout=60).json()
+    first, then = (day["entries"][0] for day in body["days"])
+    assert first["changed"] is None
+    assert then["changed"] == {"about": "people", "was": "41 people", "now": "45 people"}
+    cli = rag_cli(conflicting, "timeline", ASKED)
+    assert cli.returncode == 0, cli.stderr
+    assert "Changed: 45 people, where earlier reports said 41 people." in cli.stdout

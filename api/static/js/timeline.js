@@ -14,6 +14,7 @@ function entryItem(entry) {
     h("span", { class: "where" }, `${entry.outlet || entry.doc_id} · ${entry.title || "untitled"}${copies}`),
     h("q", {}, entry.sentence.text.replace(/\s+/g, " ")),
     h("span", { class: "span" }, ` ${entry.doc_id}, characters ${entry.sentence.start}-${entry.sentence.end}`),
+    entry.changed ? h("strong", { class: "changed" }, ` Changed: ${entry.changed.now}, where earlier reports said ${entry.changed.was}.`) : null,
   );
 }
 
