@@ -6,6 +6,7 @@ from typing import Any
 
 from eval.claims import claims_table, load_claims
 from eval.dataset import DEFAULT_SEEDS, HARD_SEEDS, load_questions
+from eval.disagreements import seeds_rows
 from eval.followups import FOLLOWUPS, load_chains, run_followups
 from eval.report import missed_lines, summary_table, table, write_json
 from eval.runner import missed, run_eval
@@ -117,6 +118,9 @@ def _eval_files(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "\nAnswer sentences checked against their citations (seeds_claims.jsonl, planted errors):"
         )
         print(table(report["claims"], list(report["claims"][0])))
+        report["disagreements"] = seeds_rows(service)
+        print("\nSources that disagree, built pairs over the seeds (python -m eval.disagreements):")
+        print(table(report["disagreements"], list(report["disagreements"][0])))
     everything = [q for qs in sets.values() for q in qs]
     if reason := too_few_to_fit(everything):
         print(f"\nAbstention cross-validation skipped: {reason}")

@@ -172,18 +172,11 @@ def main() -> int:
     ]
     cases = [case for service, questions in asked for case in cases_of(service, questions)]
     raised = [row for service, questions in asked for row in raised_by(service, questions)]
-    rows = []
-    for name, held in {"tuning": False, "held-out": True}.items():
-        if args.part in (name, "both"):
-            mine = [r for r in raised if is_held_out(r["question"]) == held]
-            rows.append(
-                {
-                    "part": name,
-                    **figures([c for c in cases if is_held_out(c.question) == held]),
-                    "real_answers": len(mine),
-                    "real_raised": [r for r in mine if r["disagreements"]],
-                }
-            )
+    rows = part_rows(cases, args.part)
+    for row in rows:
+        mine = [r for r in raised if is_held_out(r["question"]) == (row["part"] == "held-out")]
+        row["real_answers"] = len(mine)
+        row["real_raised"] = [r for r in mine if r["disagreements"]]
     columns = ["part", "questions", "pairs", "precision", "recall", "agree_left_alone"]
     print(table(rows, [*columns, "reworded_left_alone", "real_answers"]))
     for row in rows:
@@ -191,6 +184,24 @@ def main() -> int:
             print(f"{row['part']}: {r['question']} -> {' '.join(r['disagreements'])}")
     write_json(args.json, {"rows": rows})
     return 0
+
+
+def part_rows(cases: list[Case], part: str = "both") -> list[dict[str, Any]]:
+    """The figures of each part (tuning, held-out) the `part` argument asks for."""
+    return [
+        {"part": name, **figures([c for c in cases if is_held_out(c.question) == held])}
+        for name, held in {"tuning": False, "held-out": True}.items()
+        if part in (name, "both")
+    ]
+
+
+def seeds_rows(service: RagService) -> list[dict[str, Any]]:
+    """The built pairs over the seeds alone (for `rag eval`; this module adds the news pages)."""
+    from eval.abstention import _read
+    from eval.dataset import DEFAULT_SEEDS, FRESH_SEEDS, HARD_SEEDS, HELD_OUT_SEEDS
+
+    asked = _read(DEFAULT_SEEDS, HARD_SEEDS, HELD_OUT_SEEDS, FRESH_SEEDS)
+    return part_rows(cases_of(service, list(dict.fromkeys(q.question for q in asked))))
 
 
 def raised_by(service: RagService, questions: list[str]) -> list[dict[str, Any]]:

@@ -108,8 +108,8 @@ def checked(done: Answer, checking: Checking | None) -> Answer:
 
 
 def _with_disagreements(done: Answer, checking: Checking) -> Answer:
-    """The answering passages' disagreements, which checked() states after the answer (from the
-    sources' own words and dates, so not claims to check) unless the model already said so."""
+    """The answering passages' disagreements: checked() states them after the answer (from the
+    sources' own words and dates, so not a claim to check) unless the model already did."""
     if checking.disagreements is None:
         return done
     return replace(done, disagreements=tuple(checking.disagreements(done.citations)))

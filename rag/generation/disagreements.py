@@ -28,7 +28,6 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _MONEY = re.compile(r"[$£€¥]\s*$|\b(?:US|USD|EUR|GBP)\s*$")
 _CURRENCY = frozenset("dollar dollars pounds pound euros euro yuan yen rupees".split())
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
-_NUMERIC = frozenset({"count", "number", "money", "share", "measure", "duration", "age"})
 
 Score = Callable[[str, list[str]], list[float]]  # the reader: P(window answers)
 Cut = Callable[[str], list[Span]]  # a passage into the windows the reader reads
@@ -167,7 +166,7 @@ def find(retrieval: Retrieval, score: Score, cut: Cut) -> list[Disagreement]:
         for i in sorted(by_passage):
             groups.setdefault(frozenset(f.value for f in by_passage[i][3]), i)
         apart = [i for values, i in groups.items() if any(not values & other for other in groups)]
-        if len(apart) > 1:
+        if len({retrieval.passages[i].doc_id for i in apart}) > 1:
             chosen = {i: by_passage[i] for i in apart}
             out.append(_disagreement(retrieval.passages, chosen))
     return out
