@@ -3,9 +3,10 @@ were published, grouped by day, with each passage's best sentence and its exact 
 
 Only passages that hold some of the question's names, numbers or key words count (a timeline of
 merely similar passages would date the wrong story); syndicated copies are already folded into
-one passage by retrieval (`also_in`); undated articles are listed apart, never guessed. Where a passage's best sentence gives a figure
-or date for the question that shares nothing with the last one given before it (the facts
-rag.generation.disagreements compares), the entry is marked as where the reported facts changed.
+one passage by retrieval (`also_in`); undated articles are listed apart, never guessed. Where a
+passage's best sentence gives a figure or date for the question that shares nothing with the
+last one given before it (the facts rag.generation.disagreements compares), the entry is marked
+as where the reported facts changed.
 """
 
 from collections import Counter, defaultdict
@@ -36,11 +37,7 @@ class Entry:
             "published": p.published,
             "start": p.start,
             "end": p.end,
-            "sentence": {
-                "start": start,
-                "end": end,
-                "text": p.text[start - p.start : end - p.start],
-            },
+            "sentence": {"start": start, "end": end, "text": self.text()},
             "also_in": list(p.also_in),
             "changed": self.changed,
         }
