@@ -1,6 +1,6 @@
 """Soak: mixed traffic from 16 clients for 10 minutes against one `rag serve` process.
 
-python -m eval.bench_soak [--seconds 600] [--clients 16] [--json eval/results/bench_soak.json]
+python -m eval.bench_soak [--seconds 600] [--clients 16] [--no-large] [--json eval/results/bench_soak.json]
 
 Each client loops over queries, streamed answers, uploads (small ones, large ones of about a
 three hundred chunks, and hostile files built to break parsers), deletes, reads and malformed
@@ -228,12 +228,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--json", type=Path, default=Path("eval/results/bench_soak.json"))
+    parser.add_argument(
+        "--no-large", action="store_true", help="leave the ~1,650-chunk uploads out of the mix"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         server, url = serve_copy(Path("seeds"), Path(tmp))
         try:  # a warm start: model and index loaded, one question answered before the clock
             httpx.post(f"{url}/answer", json={"question": QUESTIONS[0]}, timeout=120)
-            result = soak(url, server.pid, args.seconds, args.clients)
+            result = soak(url, server.pid, args.seconds, args.clients, large=not args.no_large)
         finally:
             server.terminate()  # in-flight large uploads may hold a graceful stop up
             try:

@@ -212,15 +212,18 @@ class OnnxSentenceModel:
         pad = _pad_token(layout.transformer)
         self._batcher.enable_padding(pad_id=self._batcher.token_to_id(pad) or 0, pad_token=pad)
         self._onnx_file = onnx_file
-        self._session = self._open(threads=0)  # batches of documents: every core in each pass
+        self._session = self._open(threads=0, arena=False)  # documents: every core in each pass
         self._question_session: Any = None
         self._opening = threading.Lock()
         self._names = {i.name for i in self._session.get_inputs()}
         self.query_runners = _cores()
 
-    def _open(self, threads: int) -> Any:
+    def _open(self, threads: int, arena: bool = True) -> Any:
+        """`arena`: ORT's memory arena keeps the buffers of the largest batch ever run; a
+        session for batches of documents goes without, so a big upload's peak is given back."""
         options = self._ort.SessionOptions()
         options.intra_op_num_threads = threads
+        options.enable_cpu_mem_arena = arena
         # idle ORT threads otherwise spin for work, taking the cores a server's own threads need
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return self._ort.InferenceSession(
