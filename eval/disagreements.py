@@ -24,7 +24,7 @@ from typing import Any
 
 from eval.report import table, write_json
 from rag.config import Settings
-from rag.generation.disagreements import SIDE, Score, facts
+from rag.generation.disagreements import SIDE, Score, facts, holding_facts
 from rag.judging.reader import disagreements
 from rag.judging.reading import reader
 from rag.judging.windows import windows
@@ -112,19 +112,15 @@ def cases_of(service: RagService, questions: list[str]) -> list[Case]:
 
 
 def _answering_window(score: Score, retrieval: Retrieval) -> tuple[Passage, tuple[int, int]] | None:
-    """The best-scoring window of the first five passages that answers and holds a fact."""
-    spans = [
-        (p, (s.start, s.end))
-        for p in retrieval.passages[:5]
-        for s in windows(p.text)
-        if facts(retrieval.reading, p.text[s.start : s.end])
-    ]
-    if not spans:
+    """The best-scoring window that holds a fact (the ones rag.generation.disagreements reads),
+    when it answers."""
+    held = holding_facts(retrieval, windows)
+    if not held:
         return None
-    texts = [p.text[a:b] for p, (a, b) in spans]
-    scores = score(retrieval.reading, texts)
-    best = max(range(len(spans)), key=lambda n: scores[n])
-    return spans[best] if scores[best] >= SIDE else None
+    scores = score(retrieval.reading, [text for _, text, _, _ in held])
+    best = max(range(len(held)), key=lambda n: scores[n])
+    i, text, offset, _ = held[best]
+    return (retrieval.passages[i], (offset, offset + len(text))) if scores[best] >= SIDE else None
 
 
 def figures(cases: list[Case]) -> dict[str, Any]:

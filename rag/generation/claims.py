@@ -225,10 +225,9 @@ def _reported(start: int, end: int, raw: str, passages: Sequence[Passage]) -> Cl
             continue
         cited = [passages[n - 1] for n in own]
         source = " ".join(p.text for p in cited) + " " + " ".join(_byline(p) for p in cited)
+        there = numbers(source)
         problems += [
-            f"'{v}' is not in [{own[0]}]"
-            for k, v in numbers(said).items()
-            if k not in numbers(source)
+            f"'{v}' is not in [{own[0]}]" for k, v in numbers(said).items() if k not in there
         ]
         problems += [f"the date '{d}' is not in [{own[0]}]" for d in dates(said) - dates(source)]
         problems += [

@@ -136,18 +136,24 @@ def _counted(text: str, value: str, start: int, end: int) -> tuple[_Fact, set[st
     return _Fact(slot, value, text[start : counts.end()], counts.group().lower()), near
 
 
+def holding_facts(retrieval: Retrieval, cut: Cut) -> list[tuple[int, str, int, list[_Fact]]]:
+    """The windows of the first READ passages that hold facts of the question's slots: (passage
+    index, text, offset in the passage, facts)."""
+    out = []
+    for i, passage in enumerate(retrieval.passages[:READ]):
+        for span in cut(passage.text):
+            text = passage.text[span.start : span.end]
+            if found := facts(retrieval.reading, text):
+                out.append((i, text, span.start, found))
+    return out
+
+
 def find(retrieval: Retrieval, score: Score, cut: Cut) -> list[Disagreement]:
     """The slots on which answering passages among the first READ give values that share
     nothing (a passage's values in a slot: those of its best answering window). Passages of
     one document are not two sources: an article giving several figures disagrees with none."""
     question = retrieval.reading
-    candidates: list[tuple[int, str, int, list[_Fact]]] = []
-    for i, passage in enumerate(retrieval.passages[:READ]):
-        for span in cut(passage.text):
-            text = passage.text[span.start : span.end]
-            found = facts(question, text)
-            if found:
-                candidates.append((i, text, span.start, found))
+    candidates = holding_facts(retrieval, cut)
     documents = {retrieval.passages[i].doc_id for i, *_ in candidates}
     if len(documents) < 2:
         return []

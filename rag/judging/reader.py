@@ -3,8 +3,8 @@
 Word signals cannot tell a passage that answers from one that only discusses the same event
 (the year, the place or the figure asked about is the one thing missing); a cross-encoder that
 reads question and window together can. Each of the first JUDGED passages is cut into sentence
-windows (rag.judging.windows, as in training), every window is scored, and a passage counts by
-its best window. The question is answered when the best window's probability, mixed with the
+windows (rag.judging.windows, as in training), the windows are scored most promising first until
+the decision is made, and a passage counts by its best window read. The question is answered when the best window's probability, mixed with the
 word-signal model's where the manifest holds a combiner, reaches the manifest's operating point;
 both were chosen on tuning data only (eval/reader).
 """
@@ -83,11 +83,11 @@ def best_windows(
     """For each of the first JUDGED passages (by index) read, its best window's score and text.
 
     With `enough`, windows are read most promising first (sharing the question's rarest words),
-    FIRST_READ, then twice as many each call, until the best score so far is enough: the judge's
-    decision rises with the score, so it decides what reading every window would (up to int8
-    rounding, which a batch's company shifts), while most answerable questions of the tuning sets
-    stop after the first call (4 windows of some forty; evidence@1 on them as with all forty, 115
-    of 148). Without it, every window is read at once."""
+    FIRST_READ, then twice as many before each look, until the best score so far is enough: the
+    judge's decision rises with the score and a window scores the same whatever is read beside
+    it, so it decides what reading every window would, while most answerable questions of the
+    tuning sets stop after the first look (4 windows of some forty; evidence@1 on them as with
+    all forty, 115 of 148). Without it, every window is read."""
     head = retrieval.passages[:JUDGED]
     flat = [(i, p.text[s.start : s.end]) for i, p in enumerate(head) for s in windows(p.text)]
     if enough is not None:
